@@ -1,0 +1,1 @@
+print("awsbench: not built yet")

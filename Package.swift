@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+// ElasticClassifier: an auto-scaling image-classification service (web tier, app tier,
+// our own AWS client). Swift 6 language mode throughout (the tools version sets it).
+import PackageDescription
+
+let package = Package(
+    name: "ElasticClassifier",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "webtier", targets: ["WebTierCommand"]),
+        .executable(name: "apptier", targets: ["AppTierCommand"]),
+        .executable(name: "classify", targets: ["ClassifyCommand"]),
+        .executable(name: "loadgen", targets: ["LoadGenCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C shims: the only C surface (module maps, typed wrappers for variadic/macro APIs).
+        .systemLibrary(name: "CCurl", path: "Sources/CShims/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CShims/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CShims/CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CShims/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
+        .target(name: "COnnxRuntime", path: "Sources/CShims/COnnxRuntime",
+                linkerSettings: [.linkedLibrary("dl")]),
+
+        // MARK: Libraries (layers: no module reaches "up").
+        .target(name: "Pipeline", dependencies: []),
+        .target(name: "AWS", dependencies: [
+            "CCurl", "CCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "HTTPServer", dependencies: [
+            "CCrypto", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "COnnxRuntime"]),
+        .target(name: "WebTier", dependencies: [
+            "HTTPServer", "AWS", "Pipeline",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "AppTier", dependencies: [
+            "AWS", "Vision", "Pipeline",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Executables (they only wire).
+        .executableTarget(name: "WebTierCommand", dependencies: [
+            "WebTier", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Commands/webtier"),
+        .executableTarget(name: "AppTierCommand", dependencies: [
+            "AppTier", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Commands/apptier"),
+        .executableTarget(name: "ClassifyCommand", dependencies: [
+            "Vision", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Commands/classify"),
+        .executableTarget(name: "LoadGenCommand", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Commands/loadgen"),
+
+        // MARK: Benchmarks (commands, not tests: `scripts/bench`).
+        .executableTarget(name: "AWSBench", dependencies: [
+            "AWS", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/AWSBench"),
+
+        // MARK: Tests.
+        .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
+        .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
+        .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The AWS module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The AppTier module; see ../shared/DESIGN.md for what it owns.

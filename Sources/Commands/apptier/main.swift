@@ -1,0 +1,1 @@
+print("apptier: not built yet")

@@ -1,0 +1,1 @@
+print("classify: not built yet")

@@ -1,0 +1,1 @@
+print("webtier: not built yet")

@@ -1,0 +1,1 @@
+// The Vision module; see ../shared/DESIGN.md for what it owns.

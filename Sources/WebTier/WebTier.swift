@@ -1,0 +1,1 @@
+// The WebTier module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,6 @@
+import Testing
+@testable import AWS
+
+@Test func AWSModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import AppTier
+
+@Test func AppTierModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,1 @@
+// Shared helpers for the test targets: local AWS (moto), temp dirs, free ports.

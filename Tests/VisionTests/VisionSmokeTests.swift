@@ -1,0 +1,6 @@
+import Testing
+@testable import Vision
+
+@Test func VisionModuleLinks() {
+    #expect(Bool(true))
+}

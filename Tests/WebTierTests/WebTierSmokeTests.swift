@@ -1,0 +1,6 @@
+import Testing
+@testable import WebTier
+
+@Test func WebTierModuleLinks() {
+    #expect(Bool(true))
+}
