@@ -76,6 +76,14 @@ let package = Package(
             "AWS", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/AWSBench"),
+        .executableTarget(name: "HTTPBench", dependencies: [
+            "HTTPServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/HTTPBench"),
+        .executableTarget(name: "VisionBench", dependencies: [
+            "Vision", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/VisionBench"),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),

@@ -1,0 +1,1 @@
+print("VisionBench: not built yet")

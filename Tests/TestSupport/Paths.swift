@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where the tests find the project's own files and the things setup installs.
+///
+/// `scripts/test` exports the `ELASTIC_*` variables; when a test is run on its own (`swift test
+/// --filter ...`) they fall back to the conventional places under the repository root.
+public enum TestPaths {
+    /// The repository root, found from this source file's location (Tests/TestSupport/Paths.swift).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func fromEnvironment(_ name: String, default fallback: URL) -> URL {
+        if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty {
+            return URL(fileURLWithPath: value)
+        }
+        return fallback
+    }
+
+    /// The project's Python venv (`.venv`), made by scripts/setup.
+    public static var venv: URL { fromEnvironment("ELASTIC_VENV", default: repositoryRoot.appendingPathComponent(".venv")) }
+    /// The venv's interpreter, for differential tests against Python references.
+    public static var python: URL { venv.appendingPathComponent("bin/python") }
+    /// Built models (`models/`, not committed).
+    public static var models: URL { fromEnvironment("ELASTIC_MODELS_DIR", default: repositoryRoot.appendingPathComponent("models")) }
+    /// Fetched test data (`testdata/`, not committed).
+    public static var testdata: URL { fromEnvironment("ELASTIC_TESTDATA_DIR", default: repositoryRoot.appendingPathComponent("testdata")) }
+    /// `../shared` beside the checkout, when present (reference material; tests skip without it).
+    public static var shared: URL? {
+        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}
