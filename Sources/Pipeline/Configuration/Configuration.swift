@@ -1,0 +1,176 @@
+import Foundation
+
+/// Everything both tiers can be told: where AWS is, what the buckets and queues are called, how the
+/// worker polls and when it gives up, how the fleet scales, what the web tier accepts, and which
+/// model classifies. One JSON file under `Config/` sets it (`local.json` embeds the local defaults,
+/// `aws.example.json` shows a real account), environment variables and flags override it.
+///
+/// Every field has a default, so a file only names what it changes; a key the schema does not know
+/// is an error (a typo must not silently fall back to a default).
+public struct Configuration: Codable, Sendable, Equatable {
+    public var aws = AWSSettings()
+    public var storage = StorageSettings()
+    public var queues = QueueSettings()
+    public var worker = WorkerSettings()
+    public var scaling = ScalingSettings()
+    public var fleet = FleetSettings()
+    public var web = WebSettings()
+    public var model = ModelSettings()
+
+    public init() {}
+}
+
+/// Where AWS is and how to reach it. Credentials are not here: they come from the credentials chain
+/// (environment, shared file, instance role), never from a file that might be committed.
+public struct AWSSettings: Codable, Sendable, Equatable {
+    public var region = "us-east-1"
+    /// One custom endpoint for every service (moto in local mode); `nil` means real AWS endpoints.
+    public var endpointURL: String? = nil
+    /// Instance metadata (IMDSv2). Tests point it at loopback; only a real EC2 worker uses the default.
+    public var metadataEndpoint = "http://169.254.169.254"
+    public var maxAttempts = 3
+
+    public init() {}
+}
+
+/// S3 buckets: uploaded images go to the input bucket, results (audit body and JSON) to the output bucket.
+public struct StorageSettings: Codable, Sendable, Equatable {
+    public var inputBucket = "elastic-classifier-input"
+    public var outputBucket = "elastic-classifier-output"
+    /// Create missing buckets at start-up (local mode); on a real account they are usually made once.
+    public var createIfMissing = true
+
+    public init() {}
+}
+
+/// SQS queues and their delivery settings.
+public struct QueueSettings: Codable, Sendable, Equatable {
+    public var requestQueue = "elastic-classifier-requests"
+    public var responseQueue = "elastic-classifier-responses"
+    public var deadLetterQueue = "elastic-classifier-requests-dlq"
+    /// Receives before SQS moves a job to the dead-letter queue (poison messages, crashing jobs).
+    public var maxReceiveCount = 5
+    /// Must exceed the worst-case processing time; workers extend it with heartbeats for slow jobs.
+    public var visibilityTimeoutSeconds = 60
+    /// Long-poll wait (SQS allows 0...20).
+    public var longPollSeconds = 5
+    /// FIFO would serialise the fleet behind one message group; standard queues are the default.
+    public var fifo = false
+    public var createIfMissing = true
+
+    public init() {}
+}
+
+/// How a worker polls and when it decides it is idle.
+public struct WorkerSettings: Codable, Sendable, Equatable {
+    /// `local`: a process on this machine that exits when idle; `ec2`: terminates its own instance.
+    public var mode: WorkerMode = .local
+    /// Consecutive empty long polls, with nothing in flight, before the worker shuts down
+    /// (the original design's X).
+    public var maxEmptyPollsBeforeShutdown = 12
+    /// Messages asked for per ReceiveMessage (1...10).
+    public var receiveBatchSize = 4
+    /// Jobs downloaded or classified at once.
+    public var parallelism = 4
+    /// Seconds between the counters the worker logs; 0 turns them off.
+    public var statsIntervalSeconds = 30
+    /// A small HTTP port for `/metrics`; `nil` turns it off.
+    public var metricsPort: Int? = nil
+    /// Seconds a draining worker waits for in-flight jobs before releasing them to the queue.
+    public var drainSeconds = 20
+
+    public init() {}
+}
+
+public enum WorkerMode: String, Codable, Sendable, Equatable {
+    case local
+    case ec2
+}
+
+/// The autoscaler's control rule: desired = clamp(ceil(backlog / targetBacklogPerInstance), min, max).
+public struct ScalingSettings: Codable, Sendable, Equatable {
+    public var minInstances = 0
+    /// The original design's cap of 19 app-tier instances (20 per account, one is the web tier).
+    public var maxInstances = 19
+    public var targetBacklogPerInstance = 1
+    public var intervalSeconds = 3.0
+    /// At most this many launches in one control tick.
+    public var maxLaunchesPerTick = 19
+    /// Seconds after a launch before the next one (lets new instances start pulling work).
+    public var launchCooldownSeconds = 10.0
+    /// An instance still pending after this long is terminated and replaced.
+    public var pendingTimeoutSeconds = 300.0
+
+    public init() {}
+}
+
+/// Where app-tier workers run.
+public struct FleetSettings: Codable, Sendable, Equatable {
+    public var kind: FleetKind = .local
+    /// Path to the `apptier` binary for the local fleet; `nil` means next to the web tier's binary.
+    public var workerExecutable: String? = nil
+    /// The value of the fleet tag that marks our instances (found again after a web-tier restart).
+    public var fleetTag = "elastic-classifier"
+    /// Instances are named `<namePrefix><n>` (the original design's `app-tier-N`).
+    public var namePrefix = "app-tier-"
+    public var ec2 = EC2LaunchSettings()
+
+    public init() {}
+}
+
+public enum FleetKind: String, Codable, Sendable, Equatable {
+    case local
+    case ec2
+}
+
+/// RunInstances parameters for the EC2 fleet.
+public struct EC2LaunchSettings: Codable, Sendable, Equatable {
+    public var imageId = ""
+    public var instanceType = "t3.micro"
+    public var keyName: String? = nil
+    public var securityGroupIds: [String] = []
+    public var subnetId: String? = nil
+    public var instanceProfile: String? = nil
+    /// A file whose contents become the instances' user data (scripts/ami/user-data.sh).
+    public var userDataFile: String? = nil
+
+    public init() {}
+}
+
+/// What the web tier listens on and what it accepts.
+public struct WebSettings: Codable, Sendable, Equatable {
+    public var listenAddress = "0.0.0.0"
+    public var port = 5000
+    /// When set, uploads need `Authorization: Bearer <token>` or the `upload_token` cookie.
+    public var uploadToken: String? = nil
+    /// Origins allowed to open WebSockets; empty means same-origin only.
+    public var allowedOrigins: [String] = []
+    public var allowedExtensions = ["jpg", "jpeg", "png"]
+    public var maxFileBytes = 20 * 1024 * 1024
+    public var maxRequestBytes = 1024 * 1024 * 1024
+    public var maxFilesPerRequest = 500
+    /// How long the course-compatible `POST /` waits for its result before answering 504.
+    public var courseEndpointTimeoutSeconds = 120.0
+    public var maxConnections = 4096
+
+    public init() {}
+}
+
+/// The classifier: model file, labels, ONNX Runtime and preprocessing.
+public struct ModelSettings: Codable, Sendable, Equatable {
+    public var path = "models/efficientnet-lite0.onnx"
+    public var name = "efficientnet-lite0"
+    public var labelsPath = "Resources/imagenet-labels.json"
+    /// `libonnxruntime.so`; `nil` means `ORT_LIBRARY_PATH`, then the project venv's wheel.
+    public var onnxRuntimeLibrary: String? = nil
+    public var intraOpThreads = 2
+    public var resizeShorterSide = 256
+    public var cropSize = 224
+    public var mean: [Float] = [0.485, 0.456, 0.406]
+    public var std: [Float] = [0.229, 0.224, 0.225]
+    public var maxImageBytes = 20 * 1024 * 1024
+    public var maxImagePixels = 50_000_000
+    public var topK = 5
+
+    public init() {}
+}
