@@ -1,0 +1,81 @@
+import Foundation
+
+/// Where a service's requests go: the custom endpoint (moto) when configured, otherwise the
+/// real regional host (`https://{service}.{region}.amazonaws.com`, S3 `https://s3.{region}.amazonaws.com`).
+public struct AWSEndpoint: Sendable, Equatable {
+    public var scheme: String
+    /// Host name, with `:port` when the URL names one (the Host header and signature use it).
+    public var authority: String
+    /// A path prefix from the custom endpoint URL (usually empty).
+    public var basePath: String
+    public var isCustom: Bool
+    public var service: AWSService
+
+    public init(service: AWSService, region: String, customEndpoint: URL?) {
+        self.service = service
+        if let custom = customEndpoint, let host = custom.host {
+            scheme = custom.scheme?.lowercased() ?? "https"
+            let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            authority = custom.port.map { "\(bracketed):\($0)" } ?? bracketed
+            var path = custom.path
+            while path.hasSuffix("/") { path.removeLast() }
+            basePath = path
+            isCustom = true
+        } else {
+            scheme = "https"
+            let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+            authority = "\(service.endpointPrefix).\(region).\(suffix)"
+            basePath = ""
+            isCustom = false
+        }
+    }
+
+    /// The host and wire path for `request`. S3 on a real endpoint uses virtual-hosted style
+    /// (`bucket.s3.region.amazonaws.com/key`) when the bucket name is DNS- and TLS-safe;
+    /// custom endpoints (moto) always get path style (`host:port/bucket/key`).
+    public func target(for request: AWSRequest) -> AWSRequestTarget {
+        var authority = self.authority
+        var rawPath = request.path.hasPrefix("/") ? request.path : "/" + request.path
+        if service.isS3 && !isCustom {
+            let afterSlash = rawPath.dropFirst()
+            let bucket = afterSlash.prefix { $0 != "/" }
+            if Self.isVirtualHostable(bucket: bucket) {
+                authority = "\(bucket).\(authority)"
+                let rest = afterSlash.dropFirst(bucket.count)
+                rawPath = rest.isEmpty ? "/" : String(rest)
+            }
+        }
+        return AWSRequestTarget(scheme: scheme, authority: authority, rawPath: basePath + rawPath,
+                                query: request.query)
+    }
+
+    /// Lower-case letters, digits and hyphens, 3-63 long, no dots (a dot breaks the wildcard
+    /// TLS certificate of *.s3.region.amazonaws.com).
+    static func isVirtualHostable(bucket: Substring) -> Bool {
+        guard (3...63).contains(bucket.utf8.count), bucket.first != "-", bucket.last != "-" else { return false }
+        return bucket.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+}
+
+/// A request's resolved location: scheme, host and the raw path and query before encoding.
+public struct AWSRequestTarget: Sendable {
+    public var scheme: String
+    public var authority: String
+    public var rawPath: String
+    public var query: [(name: String, value: String)]
+
+    /// The path as sent: each segment percent-encoded once (RFC 3986 unreserved kept, "/" kept).
+    public var encodedPath: String { URIEncoding.encode(rawPath, keepSlash: true) }
+
+    /// The query as sent, in the caller's order, names and values percent-encoded.
+    public var encodedQuery: String {
+        query.map { URIEncoding.encode($0.name, keepSlash: false) + "=" + URIEncoding.encode($0.value, keepSlash: false) }
+            .joined(separator: "&")
+    }
+
+    public var urlString: String { urlString(withEncodedQuery: encodedQuery) }
+
+    func urlString(withEncodedQuery query: String) -> String {
+        query.isEmpty ? "\(scheme)://\(authority)\(encodedPath)" : "\(scheme)://\(authority)\(encodedPath)?\(query)"
+    }
+}
