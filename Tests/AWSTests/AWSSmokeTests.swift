@@ -1,6 +1,0 @@
-import Testing
-@testable import AWS
-
-@Test func AWSModuleLinks() {
-    #expect(Bool(true))
-}
