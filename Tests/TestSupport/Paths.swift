@@ -25,8 +25,18 @@ public enum TestPaths {
     /// Fetched test data (`testdata/`, not committed).
     public static var testdata: URL { fromEnvironment("ELASTIC_TESTDATA_DIR", default: repositoryRoot.appendingPathComponent("testdata")) }
     /// `../shared` beside the checkout, when present (reference material; tests skip without it).
+    /// `ELASTIC_SHARED_DIR` overrides it; a worktree one level deeper (`wt/NAME`) finds `../../shared`.
     public static var shared: URL? {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        if let value = ProcessInfo.processInfo.environment["ELASTIC_SHARED_DIR"], !value.isEmpty {
+            return FileManager.default.fileExists(atPath: value) ? URL(fileURLWithPath: value) : nil
+        }
+        let parent = repositoryRoot.deletingLastPathComponent()
+        for candidate in [parent.appendingPathComponent("shared"),
+                          parent.deletingLastPathComponent().appendingPathComponent("shared")]
+        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("sigv4").path)
+            || FileManager.default.fileExists(atPath: candidate.appendingPathComponent("DESIGN.md").path) {
+            return candidate
+        }
+        return nil
     }
 }

@@ -16,6 +16,7 @@ public struct AWSServiceClient: Sendable {
     public let configuration: AWSClientConfiguration
     public let errorDecoder: any AWSErrorDecoder
     let transport: any HTTPTransport
+    let keyCache = SigV4SigningKeyCache()
 
     /// - Parameter transport: shared between clients to share connections; by default each
     ///   client gets its own libcurl connection pool.
@@ -43,7 +44,8 @@ public struct AWSServiceClient: Sendable {
     public func presignedURL(for request: AWSRequest, expires: Duration, date: Date = Date()) async throws -> URL {
         let credentials = try await configuration.credentialsProvider.credentials()
         let target = endpoint.target(for: request)
-        let signer = SigV4Signer(credentials: credentials, service: service.signingName, region: configuration.region)
+        let signer = SigV4Signer(credentials: credentials, service: service.signingName, region: configuration.region,
+                                 keyCache: keyCache)
         let seconds = Int(expires.components.seconds)
         guard (1...604_800).contains(seconds) else {
             throw AWSTransportError(kind: .invalidRequest, message: "presigned URL expiry must be 1 s ... 7 days, got \(seconds) s", url: target.urlString)
