@@ -104,6 +104,8 @@ public struct AWSTransportError: Error, Sendable, CustomStringConvertible {
         case file
         /// The URL or a request option was rejected before sending.
         case invalidRequest
+        /// The awaiting task was cancelled and the transfer aborted.
+        case cancelled
         /// Anything else libcurl reports.
         case other
     }

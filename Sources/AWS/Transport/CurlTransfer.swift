@@ -1,0 +1,186 @@
+import CCurl
+import Foundation
+
+/// The state of one transfer, reached from libcurl's C callbacks through their user-data
+/// pointer. It lives on the Dispatch thread that runs `curl_easy_perform` and nowhere else.
+final class CurlTransfer {
+    // Request body.
+    private let bodyBytes: [UInt8]
+    private var bodyOffset = 0
+    private let bodyFile: Int32
+    let bodyLength: Int64
+
+    // Response.
+    private(set) var status = 0
+    private(set) var headers = AWSHeaders()
+    private(set) var body: [UInt8] = []
+    /// The download target; the body goes to `partialFile` and is renamed on success.
+    let downloadTo: URL?
+    private var partialFile: Int32 = -1
+    private(set) var partialURL: URL?
+    private(set) var wroteToFile = false
+    /// Why a callback stopped the transfer (read/write failures), for the error message.
+    private(set) var callbackFailure: String?
+    let cancellation: CancellationFlag
+
+    init(body: AWSRequestBody, downloadTo: URL?, cancellation: CancellationFlag) throws(AWSTransportError) {
+        self.downloadTo = downloadTo
+        self.cancellation = cancellation
+        switch body {
+        case .empty:
+            bodyBytes = []
+            bodyFile = -1
+            bodyLength = 0
+        case .bytes(let bytes):
+            bodyBytes = bytes
+            bodyFile = -1
+            bodyLength = Int64(bytes.count)
+        case .data(let data):
+            bodyBytes = [UInt8](data)
+            bodyFile = -1
+            bodyLength = Int64(data.count)
+        case .file(let url):
+            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+            var info = stat()
+            guard descriptor >= 0, fstat(descriptor, &info) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if descriptor >= 0 { close(descriptor) }
+                throw AWSTransportError(kind: .file, message: "cannot open request body file \(url.path): \(reason)", url: "")
+            }
+            bodyBytes = []
+            bodyFile = descriptor
+            bodyLength = Int64(info.st_size)
+        }
+    }
+
+    deinit {
+        if bodyFile >= 0 { close(bodyFile) }
+        discardPartialFile()
+    }
+
+    // MARK: Callbacks (called by libcurl on the performing thread)
+
+    func readBody(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        if bodyFile >= 0 {
+            let count = read(bodyFile, buffer, capacity)
+            if count < 0 {
+                callbackFailure = "reading the request body file failed: \(String(cString: strerror(errno)))"
+                return Int(CURL_READFUNC_ABORT)
+            }
+            return count
+        }
+        let count = min(capacity, bodyBytes.count - bodyOffset)
+        if count > 0 {
+            bodyBytes.withUnsafeBytes { source in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + bodyOffset, byteCount: count)
+            }
+            bodyOffset += count
+        }
+        return count
+    }
+
+    /// libcurl rewinds the body when it must resend it (e.g. a reused connection that the
+    /// server had closed); both sources support it.
+    func seekBody(to offset: Int64) -> Bool {
+        guard offset >= 0, offset <= bodyLength else { return false }
+        if bodyFile >= 0 { return lseek(bodyFile, off_t(offset), SEEK_SET) == off_t(offset) }
+        bodyOffset = Int(offset)
+        return true
+    }
+
+    func receiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        var text = String(decoding: line, as: UTF8.self)
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        if text.hasPrefix("HTTP/") {
+            // A new status line (after "100 Continue", possibly twice from moto) starts a
+            // fresh header block.
+            let parts = text.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = AWSHeaders()
+        } else if let colon = text.firstIndex(of: ":") {
+            let name = String(text[..<colon])
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.add(name: name, value: value)
+        }
+    }
+
+    func receiveBody(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Only a successful body goes to the download file; an error body is kept in memory
+        // for the error decoder.
+        guard let downloadTo, (200...299).contains(status) else {
+            body.append(contentsOf: chunk)
+            return true
+        }
+        if partialFile < 0 {
+            let partial = downloadTo.deletingLastPathComponent()
+                .appendingPathComponent(".\(downloadTo.lastPathComponent).partial-\(UUID().uuidString)")
+            partialFile = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard partialFile >= 0 else {
+                callbackFailure = "cannot create download file in \(partial.deletingLastPathComponent().path): \(String(cString: strerror(errno)))"
+                return false
+            }
+            partialURL = partial
+        }
+        var offset = 0
+        while offset < chunk.count {
+            let written = write(partialFile, chunk.baseAddress! + offset, chunk.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                callbackFailure = "writing the download file failed: \(String(cString: strerror(errno)))"
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
+    // MARK: Download completion
+
+    /// Moves a completed download into place (an empty 2xx body still creates the file).
+    func finishDownload() throws(AWSTransportError) {
+        guard let downloadTo, (200...299).contains(status) else { return }
+        if partialFile < 0 {
+            let descriptor = open(downloadTo.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw AWSTransportError(kind: .file, message: "cannot create download file \(downloadTo.path): \(String(cString: strerror(errno)))", url: "")
+            }
+            close(descriptor)
+            wroteToFile = true
+            return
+        }
+        let closed = close(partialFile)
+        partialFile = -1
+        guard closed == 0, let partialURL, rename(partialURL.path, downloadTo.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discardPartialFile()
+            throw AWSTransportError(kind: .file, message: "cannot move the download into \(downloadTo.path): \(reason)", url: "")
+        }
+        self.partialURL = nil
+        wroteToFile = true
+    }
+
+    func discardPartialFile() {
+        if partialFile >= 0 { close(partialFile); partialFile = -1 }
+        if let partialURL { unlink(partialURL.path); self.partialURL = nil }
+    }
+}
+
+/// Set when the awaiting Swift task is cancelled; the progress callback aborts the transfer.
+///
+/// `@unchecked Sendable`: the flag is only read and written under `lock`.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+}
