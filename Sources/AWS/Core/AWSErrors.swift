@@ -137,3 +137,14 @@ public struct AWSTransportError: Error, Sendable, CustomStringConvertible {
         return text
     }
 }
+
+/// An `AWSErrorDecoder` made from a closure, for small services and tests.
+public struct ClosureErrorDecoder: AWSErrorDecoder {
+    let decode: @Sendable (Int, AWSHeaders, Data) -> AWSErrorDetails?
+    public init(_ decode: @escaping @Sendable (_ status: Int, _ headers: AWSHeaders, _ body: Data) -> AWSErrorDetails?) {
+        self.decode = decode
+    }
+    public func decodeError(status: Int, headers: AWSHeaders, body: Data) -> AWSErrorDetails? {
+        decode(status, headers, body)
+    }
+}
