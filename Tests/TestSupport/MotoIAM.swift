@@ -25,6 +25,15 @@ public struct MotoIAM: Sendable {
         return AWSCredentials(accessKeyID: id, secretAccessKey: secret)
     }
 
+    /// Creates an instance profile (EC2 RunInstances checks that it exists) and returns its ARN.
+    public func createInstanceProfile(_ name: String) async throws -> String {
+        let response = try await call("CreateInstanceProfile", ["InstanceProfileName": name])
+        guard let arn = response.path("CreateInstanceProfileResult", "InstanceProfile")?.text(of: "Arn") else {
+            throw LoopbackHTTP.Failure(description: "CreateInstanceProfile response without an Arn")
+        }
+        return arn
+    }
+
     func call(_ action: String, _ parameters: [String: String]) async throws -> XMLNode {
         var form = QueryProtocolForm(action: action, version: "2010-05-08")
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { form.add(name, value) }

@@ -94,9 +94,6 @@ public struct MotoServer: Sendable {
             while kill -0 "$3" 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1 & wait $!; done
             kill -TERM $moto 2>/dev/null; wait $moto
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, "moto-watchdog", motoPath, String(port), String(getpid())]
         var environment = ProcessInfo.processInfo.environment
         // LOCAL-AWS.md: never let botocore inside moto look for instance metadata; explicit keys.
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
@@ -105,20 +102,17 @@ public struct MotoServer: Sendable {
         environment["AWS_DEFAULT_REGION"] = region
         environment.removeValue(forKey: "AWS_PROFILE")
         environment.removeValue(forKey: "AWS_SESSION_TOKEN")
-        process.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(getpid()).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let pid = process.processIdentifier
+        let pid = try UnmaskedSpawn.spawn(
+            executable: "/bin/sh",
+            arguments: ["/bin/sh", "-c", script, "moto-watchdog", motoPath, String(port), String(getpid())],
+            environment: environment, log: log)
         MotoProcessReaper.instance.register(pid)
         let server = MotoServer(endpoint: URL(string: "http://127.0.0.1:\(port)")!, port: port, processID: pid)
         // Ready in ~0.5 s on this machine; allow 20 s on a loaded one.
         for _ in 0..<200 {
             if server.isReady() { return server }
-            if !process.isRunning { break }
+            if !UnmaskedSpawn.isRunning(pid) { break }
             usleep(100_000)
         }
         server.stop()

@@ -32,10 +32,11 @@ public enum EC2ResponseParser {
         }
     }
 
-    /// Checks a `CreateTags` response says `<return>true</return>`.
+    /// Checks a `CreateTags` response. Real EC2 says `<return>true</return>`; moto sends no
+    /// `<return>` at all, so only an explicit `false` is a failure.
     public static func createTags(_ body: Data) throws {
         let root = try document(body, expecting: "CreateTagsResponse")
-        guard root.text(of: "return")?.trimmingCharacters(in: .whitespacesAndNewlines) == "true" else {
+        if let value = root.text(of: "return"), value.trimmingCharacters(in: .whitespacesAndNewlines) != "true" {
             throw EC2Error.malformedResponse(operation: "CreateTags", reason: "<return> is not true")
         }
     }

@@ -125,7 +125,11 @@ public struct S3Client: Sendable {
         do {
             return try await core.send(request, downloadTo: file)
         } catch let error as AWSServiceError {
-            throw S3Error.from(code: error.code.isEmpty ? nil : error.code, message: error.message.isEmpty ? nil : error.message,
+            // HEAD responses carry no body, so any code is the core's guess from the status;
+            // S3's meaning (no such key vs. no such bucket) comes from what was asked for.
+            let bodiless = request.method == "HEAD"
+            throw S3Error.from(code: bodiless || error.code.isEmpty ? nil : error.code,
+                               message: bodiless || error.message.isEmpty ? nil : error.message,
                                status: error.statusCode, requestID: error.requestID, bucket: bucket, key: key)
         }
     }

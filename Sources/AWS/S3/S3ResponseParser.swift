@@ -7,17 +7,23 @@ public enum S3ResponseParser {
 
     /// Reads object attributes from `HeadObject`/`GetObject` response headers.
     public static func objectAttributes(from headers: AWSHeaders) -> S3ObjectAttributes {
+        // Field values lose surrounding whitespace (RFC 9110 §5.5: it is not part of the value).
+        func value(_ name: String) -> String? { headers[name].map(trimmed) }
         var metadata: [String: String] = [:]
         for field in headers where field.name.count > metadataPrefix.count
             && field.name.lowercased().hasPrefix(metadataPrefix) {
-            metadata[String(field.name.lowercased().dropFirst(metadataPrefix.count))] = field.value
+            metadata[String(field.name.lowercased().dropFirst(metadataPrefix.count))] = trimmed(field.value)
         }
         return S3ObjectAttributes(
-            contentLength: headers["Content-Length"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0,
-            contentType: headers["Content-Type"],
-            eTag: headers["ETag"],
-            lastModified: headers["Last-Modified"].flatMap(HTTPDate.parse),
+            contentLength: value("Content-Length").flatMap { Int($0) } ?? 0,
+            contentType: value("Content-Type"),
+            eTag: value("ETag"),
+            lastModified: value("Last-Modified").flatMap(HTTPDate.parse),
             metadata: metadata)
+    }
+
+    static func trimmed(_ text: String) -> String {
+        text.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n"))
     }
 
     /// Parses a `ListBucketResult` (ListObjectsV2) document.
