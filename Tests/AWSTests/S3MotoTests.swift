@@ -114,9 +114,20 @@ struct S3MotoTests {
         let regional = S3Client(configuration: server.configuration(region: "eu-west-1"))
         let bucket = MotoNames.unique("s3eu")
         try await regional.createBucket(bucket)
+        // Outside us-east-1 a second create answers BucketAlreadyOwnedByYou: still success.
+        try await regional.createBucket(bucket)
         try await regional.headBucket(bucket)
         try await regional.putObject(bucket: bucket, key: "k", body: Data("eu".utf8))
         #expect(try await regional.getObject(bucket: bucket, key: "k").body == Data("eu".utf8))
+    }
+
+    @Test("listing an empty bucket gives one empty, untruncated page")
+    func emptyListing() async throws {
+        let bucket = try await newBucket()
+        var pages: [S3ListPage] = []
+        for try await page in s3.listObjectsV2Pages(bucket: bucket) { pages.append(page) }
+        #expect(pages.count == 1)
+        #expect(pages.first?.objects.isEmpty == true && pages.first?.isTruncated == false)
     }
 
     @Test("ListObjectsV2 over more than 1000 keys follows continuation tokens to every key")
