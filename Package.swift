@@ -33,7 +33,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Libraries (layers: no module reaches "up").
-        .target(name: "Pipeline", dependencies: []),
+        .target(name: "Pipeline", dependencies: ["AWS"]),
         .target(name: "AWS", dependencies: [
             "CCurl", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -87,7 +87,7 @@ let package = Package(
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWS", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
