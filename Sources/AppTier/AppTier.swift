@@ -1,1 +1,0 @@
-// The AppTier module; see ../shared/DESIGN.md for what it owns.

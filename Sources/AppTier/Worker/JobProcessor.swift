@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import Pipeline
+
+/// Takes one received message to its end: exactly one stored result and a deleted message, or the
+/// message left on the queue for redelivery. The order is what makes a crash lose nothing: the job
+/// is deleted only after its result is stored in S3 and sent to the response queue, and storing
+/// the same result twice overwrites the same keys.
+struct JobProcessor: Sendable {
+    let requests: any JobQueue
+    let responses: any JobQueue
+    let store: any ObjectStore
+    let batcher: OpportunisticBatcher
+    let options: WorkerOptions
+    let stats: WorkerStats
+    let logger: Logger
+
+    func process(_ message: QueuedMessage) async {
+        let started = ContinuousClock.now
+        let job: JobMessage
+        do {
+            job = try MessageCodec.decodeJob(message.body)
+        } catch {
+            // Not ours to guess at: after maxReceiveCount receives SQS moves it to the dead-letter queue.
+            logger.error("malformed job message left for the dead-letter queue", metadata: [
+                "messageId": "\(message.messageId)", "receiveCount": "\(message.receiveCount)", "reason": "\(error)",
+            ])
+            await stats.recordMalformed()
+            return
+        }
+        var jobLogger = logger
+        jobLogger[metadataKey: "imageId"] = "\(job.imageId)"
+        jobLogger[metadataKey: "jobId"] = "\(job.jobId)"
+
+        let heartbeat = startHeartbeat(for: message, logger: jobLogger)
+        defer { heartbeat.cancel() }
+        do {
+            let result = try await classify(job)
+            try Task.checkCancellation()
+            try await storeAndAnnounce(result, for: job)
+            try await requests.delete(message)
+            let latencyMs = (ContinuousClock.now - started).milliseconds
+            await stats.recordCompleted(rejected: result.error != nil, latencyMs: latencyMs)
+            jobLogger.info("job done", metadata: [
+                "label": "\(result.label ?? "-")", "error": "\(result.error ?? "-")",
+                "ms": "\(Int(latencyMs))",
+            ])
+        } catch is CancellationError {
+            await release(message, logger: jobLogger, reason: "worker is shutting down")
+        } catch {
+            await stats.recordTransientFailure()
+            // Leave the job for redelivery, a little later each time so a short outage does not use
+            // up the receives that lead to the dead-letter queue.
+            let delay = min(options.visibilityTimeoutSeconds, 1 << min(message.receiveCount + 1, 6))
+            jobLogger.warning("transient failure, job left for redelivery", metadata: [
+                "reason": "\(error)", "retryInSeconds": "\(delay)",
+            ])
+            try? await requests.changeVisibility(of: message, seconds: delay)
+        }
+    }
+
+    /// Downloads and classifies; every failure that is a property of the image (or of its
+    /// object: missing, too large) becomes an `error` result. Other storage failures are thrown:
+    /// they mean "try again later".
+    private func classify(_ job: JobMessage) async throws -> ResultMessage {
+        let bytes: Data
+        do {
+            bytes = try await store.get(bucket: job.bucket, key: job.key, maxBytes: options.maxImageBytes)
+        } catch let error as ObjectStoreError {
+            return .failure(for: job, reason: error.description, model: batcher.modelName, worker: options.workerName)
+        }
+        switch await batcher.classify(bytes) {
+        case let .success(classified):
+            return ResultMessage(
+                jobId: job.jobId, imageId: job.imageId, fileName: job.fileName,
+                label: classified.predictions.first?.label, top5: Array(classified.predictions.prefix(5)),
+                model: batcher.modelName, worker: options.workerName, inferenceMs: classified.inferenceMs)
+        case let .failure(rejection):
+            return .failure(for: job, reason: rejection.reason, model: batcher.modelName, worker: options.workerName)
+        }
+    }
+
+    private func storeAndAnnounce(_ result: ResultMessage, for job: JobMessage) async throws {
+        let metadata = ["image-id": job.imageId, "job-id": job.jobId, "worker": options.workerName]
+        try await store.put(bucket: options.outputBucket, key: job.key, body: Data(result.auditBody.utf8),
+                            contentType: "text/plain; charset=utf-8", metadata: metadata)
+        try await store.put(bucket: options.outputBucket,
+                            key: ObjectNaming.resultKey(jobId: job.jobId, imageId: job.imageId),
+                            body: Data(MessageCodec.encode(result).utf8),
+                            contentType: "application/json", metadata: metadata)
+        let refused = try await responses.send([MessageCodec.encode(result)])
+        if let failure = refused.first {
+            throw TransientJobError(reason: "response queue refused the result: \(failure.code) \(failure.message)")
+        }
+    }
+
+    private func startHeartbeat(for message: QueuedMessage, logger: Logger) -> Task<Void, Never> {
+        let interval = options.heartbeatInterval
+        let seconds = options.visibilityTimeoutSeconds
+        return Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                do {
+                    try await requests.changeVisibility(of: message, seconds: seconds)
+                    await stats.recordHeartbeat()
+                } catch {
+                    logger.warning("visibility heartbeat failed", metadata: ["reason": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Hands a job back to the queue at once, for another worker to take.
+    func release(_ message: QueuedMessage, logger: Logger, reason: String) async {
+        do {
+            try await requests.changeVisibility(of: message, seconds: 0)
+            logger.info("job released to the queue", metadata: ["reason": "\(reason)"])
+        } catch {
+            logger.warning("could not release job; it returns after its visibility timeout",
+                           metadata: ["reason": "\(error)"])
+        }
+    }
+}
+
+/// A failure that another attempt may not have (network, throttling, a 5xx).
+struct TransientJobError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
