@@ -20,7 +20,7 @@ Output, one JSON object per line:
   --tensor-out F      also write the preprocessed [N,3,224,224] float32 tensor (raw little-endian)
   --logits-out F      also write the logits [N,1000] float32 (raw little-endian)
 
-Importable: ``preprocess``, ``load_labels``, ``ReferenceClassifier``, ``top_k``.
+Importable: ``decode``, ``resize_and_crop``, ``normalise``, ``preprocess``, ``load_labels``, ``ReferenceClassifier``, ``top_k``.
 """
 from __future__ import annotations
 
@@ -61,17 +61,26 @@ def decode(path: str | Path) -> Image.Image:
         return image.convert("RGB")
 
 
-def preprocess_image(image: Image.Image) -> np.ndarray:
-    """An RGB PIL image -> float32 [3,224,224], ImageNet-normalised."""
+def resize_and_crop(image: Image.Image) -> np.ndarray:
+    """An RGB PIL image -> uint8 [224,224,3]: Resize(256) then CenterCrop(224)."""
     size = resized_size(*image.size)
     if size != image.size:
         image = image.resize(size, Image.Resampling.BILINEAR)
     left, top = crop_origin(*image.size)
     if left < 0 or top < 0:
         raise ValueError(f"image of {image.size} is smaller than the {CROP_SIZE} crop after resizing")
-    image = image.crop((left, top, left + CROP_SIZE, top + CROP_SIZE))
-    pixels = np.asarray(image, dtype=np.float32) / np.float32(255.0)
-    return np.ascontiguousarray(((pixels - MEAN) / STD).transpose(2, 0, 1))
+    return np.asarray(image.crop((left, top, left + CROP_SIZE, top + CROP_SIZE)), dtype=np.uint8)
+
+
+def normalise(pixels: np.ndarray) -> np.ndarray:
+    """uint8 [H,W,3] -> float32 [3,H,W]: /255, then (x - mean) / std as torchvision does, in float32."""
+    scaled = pixels.astype(np.float32) / np.float32(255.0)
+    return np.ascontiguousarray(((scaled - MEAN) / STD).transpose(2, 0, 1))
+
+
+def preprocess_image(image: Image.Image) -> np.ndarray:
+    """An RGB PIL image -> float32 [3,224,224], ImageNet-normalised."""
+    return normalise(resize_and_crop(image))
 
 
 def preprocess(path: str | Path) -> np.ndarray:
