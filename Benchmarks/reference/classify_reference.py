@@ -13,7 +13,8 @@ by side. Preprocessing is torchvision's standard ImageNet eval transform on a PI
 then onnxruntime -> softmax (float64) -> top-5 with labels from Resources/imagenet-labels.json.
 
 Output, one JSON object per line:
-  classify (default)  {"file", "label", "score", "top5": [{"label", "score"}, ...]}
+  classify (default)  {"file", "label", "score", "top5": [{"label", "score"}, ...]}, or
+                      {"file", "error"} for an unreadable image (then the exit status is 2)
   --timing            one object {"timing": {...}} with per-stage milliseconds (no per-file lines)
   --raw-input T       inference only on a ready tensor (.npy, or raw float32 little-endian NCHW);
                       {"index", "label", "score", "top5"} per batch item
@@ -162,20 +163,32 @@ def run_raw(args, classifier: ReferenceClassifier, labels: list[str]) -> None:
         _emit({"index": index, "label": top5[0]["label"], "score": top5[0]["score"], "top5": top5})
 
 
-def run_classify(args, classifier: ReferenceClassifier, labels: list[str]) -> None:
-    tensors, all_logits = [], []
+def run_classify(args, classifier: ReferenceClassifier, labels: list[str]) -> int:
+    """Classifies the files in batches; an unreadable image gets an {"file", "error"} line."""
+    tensors, all_logits, failures = [], [], 0
     for chunk in _batches(args.files, args.batch):
-        batch = np.stack([preprocess(path) for path in chunk])
+        good, inputs = [], []
+        for path in chunk:
+            try:
+                inputs.append(preprocess(path))
+                good.append(path)
+            except (OSError, ValueError, Image.DecompressionBombError) as error:
+                failures += 1
+                _emit({"file": str(path), "error": f"{type(error).__name__}: {error}"})
+        if not good:
+            continue
+        batch = np.stack(inputs)
         logits = classifier.logits(batch)
         tensors.append(batch)
         all_logits.append(logits)
-        for path, probabilities in zip(chunk, softmax(logits)):
+        for path, probabilities in zip(good, softmax(logits)):
             top5 = top_k(probabilities, labels)
             _emit({"file": str(path), "label": top5[0]["label"], "score": top5[0]["score"], "top5": top5})
-    if args.tensor_out:
+    if args.tensor_out and tensors:
         np.concatenate(tensors).astype("<f4").tofile(args.tensor_out)
-    if args.logits_out:
+    if args.logits_out and all_logits:
         np.concatenate(all_logits).astype("<f4").tofile(args.logits_out)
+    return 2 if failures else 0
 
 
 def run_timing(args, classifier: ReferenceClassifier) -> None:
@@ -228,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.timing:
         run_timing(args, classifier)
     else:
-        run_classify(args, classifier, labels)
+        return run_classify(args, classifier, labels)
     return 0
 
 
