@@ -131,3 +131,32 @@ def test_not_a_checkpoint_is_a_clear_error(tmp_path):
     path.write_bytes(b"\xff\xd8\xff\xe0 definitely a JPEG")
     with pytest.raises(checkpoint.CheckpointError):
         checkpoint.load_state_dict(path)
+
+
+def test_tensor_claiming_more_elements_than_its_storage_is_refused(tmp_path):
+    # A hand-made pickle: a 1000x1000 tensor with zero strides over a 1-element storage.
+    from vision_testkit import PickleOpcodes
+    op = PickleOpcodes()
+    op.global_("collections", "OrderedDict")
+    op.raw(b")R(")
+    op.text("huge")
+    op.global_("torch._utils", "_rebuild_tensor_v2")
+    op.raw(b"((")
+    op.text("storage")
+    op.global_("torch", "FloatStorage")
+    op.text("0")
+    op.text("cpu")
+    op.int(1)
+    op.raw(b"tQ")
+    op.int(0)
+    op.tuple_of_ints((1000, 1000))
+    op.tuple_of_ints((0, 0))
+    op.raw(b"\x89")
+    op.global_("collections", "OrderedDict")
+    op.raw(b")RtRu")
+    path = tmp_path / "huge.pth"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("huge/data.pkl", op.stop())
+        archive.writestr("huge/data/0", np.zeros(1, np.float32).tobytes())
+    with pytest.raises(checkpoint.CheckpointError, match="more elements than its storage"):
+        checkpoint.load_state_dict(path)

@@ -45,7 +45,9 @@ _STORAGE_NAMES = {np.dtype("float32"): "FloatStorage", np.dtype("int64"): "LongS
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 
 
-class _Opcodes:
+class PickleOpcodes:
+    """Emits pickle protocol-2 opcodes one by one, for files no Python object would pickle to."""
+
     def __init__(self):
         self.out = io.BytesIO()
         self.out.write(b"\x80\x02")  # PROTO 2
@@ -84,7 +86,7 @@ def _plain_pickle(value) -> bytes:
 
 
 def _state_dict_pickle(tensors: dict[str, np.ndarray], legacy: bool, transposed: set[str]) -> bytes:
-    op = _Opcodes()
+    op = PickleOpcodes()
     op.global_("collections", "OrderedDict")
     op.raw(b")R")  # EMPTY_TUPLE, REDUCE -> OrderedDict()
     op.raw(b"(")  # MARK for SETITEMS

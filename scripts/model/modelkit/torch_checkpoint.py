@@ -93,6 +93,10 @@ class _PendingTensor:
         base = root.data[start:]
         if self.offset < 0 or min(self.stride, default=0) < 0:
             raise CheckpointError(f"tensor {name!r}: negative offset or stride")
+        if int(np.prod(self.size, dtype=np.int64)) > base.size:
+            # torch.save never writes an expanded (stride-0) tensor larger than its storage; a file
+            # claiming one could make us allocate without bound.
+            raise CheckpointError(f"tensor {name!r}: {self.size} has more elements than its storage of {base.size}")
         if min(self.size, default=1) > 0:
             last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
             if last >= base.size:
@@ -219,9 +223,10 @@ def _load_zip(path: Path, what: str) -> dict[str, np.ndarray]:
             member = f"{prefix}data/{key}"
             if member not in names:
                 raise CheckpointError(f"{what}: storage {member} missing from the archive")
-            raw = archive.read(member)
-            if len(raw) != storage.numel * storage.dtype.itemsize:
-                raise CheckpointError(f"{what}: storage {member} has {len(raw)} bytes, "
+            expected = storage.numel * storage.dtype.itemsize
+            size = archive.getinfo(member).file_size  # checked before reading: no zip bombs
+            if size != expected or len(raw := archive.read(member)) != expected:
+                raise CheckpointError(f"{what}: storage {member} has {size} bytes, "
                                       f"expected {storage.numel} x {storage.dtype.itemsize}")
             storage.data = np.frombuffer(raw, dtype=storage.dtype)
     return _tensors_from(obj, what)
