@@ -26,6 +26,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CShims/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        // epoll + eventfd for HTTPServer's SocketPool (Glibc's module does not export them).
+        .systemLibrary(name: "CEpoll", path: "Sources/CShims/CEpoll"),
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
@@ -39,7 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "HTTPServer", dependencies: [
-            "CCrypto", "CZlib",
+            "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "COnnxRuntime"]),
