@@ -88,6 +88,11 @@ let package = Package(
         ], path: "Benchmarks/VisionBench"),
 
         // MARK: Tests.
+        // A small server with test routes, for the Python-driven tests and scripts/bench-http.
+        .executableTarget(name: "HTTPTestServer", dependencies: [
+            "HTTPServer", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/HTTPTestServer"),
         .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
