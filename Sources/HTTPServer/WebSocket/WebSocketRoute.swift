@@ -24,7 +24,7 @@ public struct WebSocketRoute: HTTPHandler {
                                               httpVersion: request.head.version.description,
                                               headerValues: { headers.values(of: $0) })
         } catch {
-            var response = HTTPResponse.error(HTTPStatus(error.statusCode), error.description)
+            var response = HTTPResponse.error(Self.status(error.statusCode), error.description)
             for (name, value) in error.responseHeaders { response.headers.set(name, value) }
             return response
         }
@@ -32,6 +32,18 @@ public struct WebSocketRoute: HTTPHandler {
         for (name, value) in acceptance.responseHeaders { responseHeaders.append(name, value) }
         return .switchingProtocols(headers: responseHeaders, upgrader: WSUpgrader(
             acceptance: acceptance, configuration: configuration, handler: handler, path: String(request.path)))
+    }
+}
+
+extension WebSocketRoute {
+    /// Statuses the handshake can refuse with, with their RFC 9110 reason phrases.
+    static func status(_ code: Int) -> HTTPStatus {
+        switch code {
+        case 403: return HTTPStatus(code: 403, reasonPhrase: "Forbidden")
+        case 405: return HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
+        case 426: return HTTPStatus(code: 426, reasonPhrase: "Upgrade Required")
+        default: return HTTPStatus(code: 400, reasonPhrase: "Bad Request")
+        }
     }
 }
 
