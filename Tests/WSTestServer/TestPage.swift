@@ -11,6 +11,7 @@ enum TestPage {
        protocol: <code id="echo-protocol"></code></p>
     <p>big echo: <span id="big-echo">pending</span></p>
     <p>binary echo: <span id="binary-echo">pending</span></p>
+    <p>oversize: <span id="oversize">pending</span></p>
     <p>chat: <span id="chat-status">connecting</span></p>
     <ul id="chat-log"></ul>
     <script>
@@ -22,7 +23,7 @@ enum TestPage {
     }
     const echo = new WebSocket(base + "/ws/echo", ["test.v1"]);
     echo.binaryType = "arraybuffer";
-    const big = "€uro ".repeat(40000);
+    const big = "€uro ".repeat(9000);  // 63 000 bytes, under the test server's 64 KiB limit
     let echoes = 0;
     echo.onopen = () => {
       document.getElementById("echo-status").textContent = "open";
@@ -43,6 +44,12 @@ enum TestPage {
       }
     };
     echo.onclose = (event) => { document.getElementById("echo-status").textContent += " closed " + event.code; };
+    // A message over the limit: the server must close with 1009 and the browser must see that code.
+    const oversize = new WebSocket(base + "/ws/echo");
+    oversize.onopen = () => oversize.send("x".repeat(70000) + Math.random());
+    oversize.onclose = (event) => {
+      document.getElementById("oversize").textContent = "closed " + event.code + " " + event.reason;
+    };
     const chat = new WebSocket(base + "/ws/chat");
     chat.onopen = () => {
       document.getElementById("chat-status").textContent = "open";

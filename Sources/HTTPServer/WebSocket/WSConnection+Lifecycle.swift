@@ -6,21 +6,24 @@ extension WSConnection {
     public func run(handler: any WSHandler, bufferedBytes: [UInt8] = []) async {
         await handler.onOpen(self)
         let writer = Task { await writeLoop() }
-        let (code, reason) = await readLoop(handler: handler, bufferedBytes: bufferedBytes)
+        let (code, reason, peerMayStillSend) = await readLoop(handler: handler, bufferedBytes: bufferedBytes)
         finishWriting()
         // The writer flushes what is queued (our close frame last) within writeTimeout.
         await writer.value
+        if peerMayStillSend { await discardUntilPeerCloses() }
         transport.close()
         await handler.onClose(self, code: code, reason: reason)
     }
 
     // MARK: Reading
 
-    private func readLoop(handler: any WSHandler, bufferedBytes: [UInt8]) async -> (WSCloseCode, String) {
+    /// Returns the close code and reason, and whether the peer may still be sending (we closed
+    /// first, so its data or close frame may still be in flight).
+    private func readLoop(handler: any WSHandler, bufferedBytes: [UInt8]) async -> (WSCloseCode, String, Bool) {
         let inflater = deflate != nil ? try? WSInflater(noContextTakeover: deflate?.clientNoContextTakeover ?? false) : nil
         if deflate != nil && inflater == nil {
             queueClose(.internalError, reason: "cannot allocate inflater")
-            return (.internalError, "cannot allocate inflater")
+            return (.internalError, "cannot allocate inflater", true)
         }
         var inbound = WSInbound(role: .server, limits: configuration.limits, inflater: inflater)
         let clock = ContinuousClock()
@@ -38,27 +41,27 @@ extension WSConnection {
                 } catch {
                     // RFC 6455 §7.1.7: fail the connection with the matching code.
                     queueClose(error.closeCode, reason: error.description)
-                    return (error.closeCode, error.description)
+                    return (error.closeCode, error.description, true)
                 }
                 pending = []
                 for event in events {
-                    if let ending = await handle(event, handler: handler) { return ending }
+                    if let (code, reason) = await handle(event, handler: handler) { return (code, reason, false) }
                 }
             }
 
             let deadline = pingSentAt.map { $0 + configuration.pongTimeout } ?? lastReceived + configuration.pingInterval
             do {
                 pending = try await transport.read(maxBytes: 64 * 1024, deadline: deadline)
-                if pending.isEmpty { return (.abnormalClosure, "connection closed without a close frame") }
+                if pending.isEmpty { return (.abnormalClosure, "connection closed without a close frame", false) }
             } catch SocketError.timedOut {
                 if pingSentAt != nil {
                     close(.goingAway, reason: "idle timeout")
-                    return (.goingAway, "idle timeout")
+                    return (.goingAway, "idle timeout", true)
                 }
                 ping()
                 pingSentAt = clock.now
             } catch {
-                return (.abnormalClosure, "\(error)")
+                return (.abnormalClosure, "\(error)", false)
             }
         }
     }
@@ -79,6 +82,22 @@ extension WSConnection {
             return (code ?? .noStatusReceived, reason)
         }
         return nil
+    }
+
+    /// After we closed first: read and discard until the peer closes, goes quiet, or
+    /// `closeTimeout` passes. Closing a socket with unread input makes the kernel send RST, and a
+    /// browser that gets RST drops our close frame and reports 1006 instead of our code (RFC 6455
+    /// §7.1.1 wants the server to close TCP only after the closing handshake). The stream is
+    /// unparseable after a protocol error, so a quiet period stands in for "the peer's close arrived".
+    private func discardUntilPeerCloses() async {
+        transport.shutdownWrite()
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.closeTimeout
+        while clock.now < deadline {
+            let quietDeadline = min(deadline, clock.now + .milliseconds(250))
+            guard let bytes = try? await transport.read(maxBytes: 64 * 1024, deadline: quietDeadline),
+                  !bytes.isEmpty else { return }
+        }
     }
 
     // MARK: Writing

@@ -8,6 +8,13 @@ public protocol WSTransport: Sendable {
     func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant?) async throws
     /// Closes the stream; pending reads and writes fail. Idempotent.
     func close()
+    /// Sends FIN but keeps reading (used after our close frame, so the peer sees end of stream).
+    func shutdownWrite()
+}
+
+extension WSTransport {
+    /// Transports without a half-close rely on the quiet period in the closing linger.
+    public func shutdownWrite() {}
 }
 
 extension UpgradedConnection: WSTransport {}
