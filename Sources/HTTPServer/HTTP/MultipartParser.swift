@@ -27,6 +27,8 @@ public struct MultipartParser: Sendable {
     private var state: State = .preamble
     private var buffer: [UInt8] = [0x0D, 0x0A]
     private var readIndex = 0
+    /// Where the search for a header line's CRLF resumes, so a line fed byte by byte is scanned once.
+    private var scanIndex = 0
 
     /// `boundary` comes from the Content-Type; 1–70 characters (RFC 2046 §5.1.1).
     public init(boundary: String, maxHeaderBytes: Int = 16 * 1024) throws(MultipartError) {
@@ -40,6 +42,7 @@ public struct MultipartParser: Sendable {
     public mutating func append(_ bytes: some Collection<UInt8>) {
         if readIndex > 0 && (readIndex == buffer.count || readIndex >= 16 * 1024) {
             buffer.removeSubrange(0..<readIndex)
+            scanIndex = max(0, scanIndex - readIndex)
             readIndex = 0
         }
         buffer.append(contentsOf: bytes)
@@ -155,12 +158,16 @@ public struct MultipartParser: Sendable {
         return nil
     }
 
-    private func findCRLF() -> Int? {
-        var index = readIndex
+    private mutating func findCRLF() -> Int? {
+        var index = max(readIndex, scanIndex)
         while index + 1 < buffer.count {
-            if buffer[index] == 0x0D && buffer[index + 1] == 0x0A { return index }
+            if buffer[index] == 0x0D && buffer[index + 1] == 0x0A {
+                scanIndex = index + 2
+                return index
+            }
             index += 1
         }
+        scanIndex = max(readIndex, buffer.count - 1)
         return nil
     }
 }
