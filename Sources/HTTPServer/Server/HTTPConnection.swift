@@ -64,14 +64,17 @@ actor HTTPConnection {
                 if !(error is any HTTPResponseError) { keepAlive = false }
             }
             if let bodyError {
-                // Bad framing or a dead peer mid-body wins over whatever the handler answered.
+                // Bad framing, a stalled body or a dead peer wins over whatever the handler answered.
                 if let decodingError = bodyError as? HTTPDecodingError {
                     response = .error(decodingError.status, decodingError.description)
+                } else if let responseError = bodyError as? any HTTPResponseError {
+                    response = .error(responseError.status, responseError.message)
                 } else {
                     return false
                 }
                 keepAlive = false
             }
+            if registry.isStopping { keepAlive = false }
 
             if response.upgrader != nil && response.status == .switchingProtocols {
                 return await upgrade(request: head, response: response)
