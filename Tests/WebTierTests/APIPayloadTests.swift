@@ -25,11 +25,11 @@ import Testing
 
     @Test func intakeResponse() throws {
         let accepted = JobAccepted(
-            jobId: Self.jobID, images: [AcceptedImage(imageId: "img1", fileName: "cat.jpg")],
-            rejected: [RejectedFile(fileName: "notes.txt", reason: "extension .txt is not accepted")])
+            jobId: Self.jobID, images: [AcceptedImage(index: 0, imageId: "img1", fileName: "cat.jpg")],
+            rejected: [RejectedFile(index: 1, fileName: "notes.txt", reason: "extension .txt is not accepted")])
         #expect(try APIJSON.encodeString(accepted) == """
-            {"images":[{"fileName":"cat.jpg","imageId":"img1"}],"jobId":"\(Self.jobID)",\
-            "rejected":[{"fileName":"notes.txt","reason":"extension .txt is not accepted"}]}
+            {"images":[{"fileName":"cat.jpg","imageId":"img1","index":0}],"jobId":"\(Self.jobID)",\
+            "rejected":[{"fileName":"notes.txt","index":1,"reason":"extension .txt is not accepted"}]}
             """)
     }
 
@@ -61,11 +61,11 @@ import Testing
     @Test func snapshotEvent() throws {
         let status = JobStatus(
             jobId: Self.jobID, submittedAt: 1_800_000_000_000,
-            images: [AcceptedImage(imageId: "img2", fileName: "broken.png"), AcceptedImage(imageId: "img3", fileName: "dog.jpg")],
+            images: [AcceptedImage(index: 0, imageId: "img2", fileName: "broken.png"), AcceptedImage(index: 1, imageId: "img3", fileName: "dog.jpg")],
             results: [Self.failure])
         #expect(try APIJSON.encodeString(WebSocketEvent.snapshot(status)) == """
             {"complete":false,"counts":{"done":0,"failed":1,"pending":1,"total":2},\
-            "images":[{"fileName":"broken.png","imageId":"img2"},{"fileName":"dog.jpg","imageId":"img3"}],\
+            "images":[{"fileName":"broken.png","imageId":"img2","index":0},{"fileName":"dog.jpg","imageId":"img3","index":1}],\
             "jobId":"\(Self.jobID)","results":[{"completedAt":1800000001000,"error":"not a PNG image",\
             "fileName":"broken.png","imageId":"img2","inferenceMs":0,"jobId":"\(Self.jobID)",\
             "model":"efficientnet-lite0","top5":[],"worker":"app-tier-2"}],"submittedAt":1800000000000,\
@@ -95,7 +95,7 @@ import Testing
 
     static let allEvents: [WebSocketEvent] = [
         .result(success), .result(failure), .fleet(fleet),
-        .snapshot(JobStatus(jobId: jobID, submittedAt: 5, images: [AcceptedImage(imageId: "img1", fileName: "cat.jpg")],
+        .snapshot(JobStatus(jobId: jobID, submittedAt: 5, images: [AcceptedImage(index: 0, imageId: "img1", fileName: "cat.jpg")],
                             results: [success])),
         .error(EventError(code: .slowConsumer, message: "fell behind")),
     ]
@@ -126,7 +126,7 @@ import Testing
     /// At-least-once delivery may repeat a result; the job counts each image once, the first
     /// result standing, and ignores results for images it does not have.
     @Test func jobStatusCountsEachImageOnce() {
-        let images = [AcceptedImage(imageId: "img1", fileName: "cat.jpg"), AcceptedImage(imageId: "img2", fileName: "broken.png")]
+        let images = [AcceptedImage(index: 0, imageId: "img1", fileName: "cat.jpg"), AcceptedImage(index: 1, imageId: "img2", fileName: "broken.png")]
         var duplicate = Self.success
         duplicate.label = "lynx"
         var stranger = Self.success
