@@ -4,6 +4,7 @@
 import { ReconnectingSocket, socketURL } from './util.js';
 
 const WINDOW_MS = 5 * 60 * 1000;
+const MIN_WINDOW_MS = 60 * 1000;
 const SERIES = [
   { key: 'visible', color: '--series-visible', label: 'waiting', value: (s) => s.queue.visible },
   { key: 'inFlight', color: '--series-inflight', label: 'in flight', value: (s) => s.queue.inFlight },
@@ -47,10 +48,12 @@ export class FleetPanel {
     this.counts.inFlight.textContent = snapshot.queue.inFlight;
     this.counts.pending.textContent = snapshot.instances.pending;
     this.counts.running.textContent = snapshot.instances.running;
-    this.counts.desired.textContent = Number.isFinite(snapshot.max) ? `${snapshot.desired} / ${snapshot.max}` : snapshot.desired;
+    const ofMaximum = document.createElement('small');
+    ofMaximum.textContent = Number.isFinite(snapshot.max) ? ` / ${snapshot.max}` : '';
+    this.counts.desired.replaceChildren(String(snapshot.desired), ofMaximum);
     if (typeof snapshot.explanation === 'string') this.explanation.textContent = snapshot.explanation;
     this.canvas.setAttribute('aria-label',
-      `Fleet over the last five minutes. Now: ${snapshot.queue.visible} waiting, ${snapshot.queue.inFlight} in flight, `
+      `Fleet over the last few minutes. Now: ${snapshot.queue.visible} waiting, ${snapshot.queue.inFlight} in flight, `
       + `${snapshot.instances.pending} starting, ${snapshot.instances.running} running, desired ${snapshot.desired}.`);
     this.schedule();
   }
@@ -85,7 +88,10 @@ export class FleetPanel {
 
     const samples = this.samples;
     const end = samples.length > 0 ? samples[samples.length - 1].at : Date.now();
-    const start = end - WINDOW_MS;
+    // The time axis grows with the history (a fresh page is not a sliver at the right edge) up to
+    // five minutes; the server's clock ("at") sets it, so a skewed client clock does not matter.
+    const span = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, samples.length > 0 ? end - samples[0].at : 0));
+    const start = end - span;
     let top = 4;
     for (const sample of samples) {
       top = Math.max(top, sample.desired, sample.max ?? 0, ...SERIES.map((series) => series.value(sample)));
@@ -93,7 +99,7 @@ export class FleetPanel {
     top = niceCeiling(top);
 
     const plot = { left: 34, right: width - 8, top: 8, bottom: height - 20 };
-    const x = (at) => plot.left + ((at - start) / WINDOW_MS) * (plot.right - plot.left);
+    const x = (at) => plot.left + ((at - start) / span) * (plot.right - plot.left);
     const y = (value) => plot.bottom - (value / top) * (plot.bottom - plot.top);
 
     // Grid and axes.
@@ -113,10 +119,10 @@ export class FleetPanel {
     }
     context.textAlign = 'center';
     context.textBaseline = 'top';
-    for (let minute = 5; minute >= 0; minute -= 1) {
-      const at = end - minute * 60_000;
-      context.fillText(minute === 0 ? 'now' : `−${minute} min`, Math.min(Math.max(x(at), plot.left + 18), plot.right - 12),
-                       plot.bottom + 5);
+    const tick = span <= 60_000 ? 15_000 : span <= 150_000 ? 30_000 : 60_000;
+    for (let ago = 0; ago <= span; ago += tick) {
+      const label = ago === 0 ? 'now' : tick < 60_000 ? `−${ago / 1000} s` : `−${ago / 60_000} min`;
+      context.fillText(label, Math.min(Math.max(x(end - ago), plot.left + 18), plot.right - 12), plot.bottom + 5);
     }
     if (samples.length === 0) return;
 

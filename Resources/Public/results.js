@@ -96,7 +96,11 @@ export class ResultsView {
       entry.thumbURL = null;
     };
     view.img.addEventListener('load', release, { once: true });
-    view.img.addEventListener('error', release, { once: true });
+    view.img.addEventListener('error', () => {
+      release();
+      view.img.hidden = true;  // the browser cannot show it; the placeholder stays (the server decides)
+      view.card.classList.add('no-thumbnail');
+    }, { once: true });
     view.img.src = entry.thumbURL;
     return view;
   }
