@@ -274,6 +274,17 @@ $('token-form').addEventListener('submit', (event) => {
 // MARK: start
 
 async function loadConfig() {
+  await fetchConfig();
+  const extensions = page.config.allowedExtensions;
+  $('accepted-types').textContent = extensions.map((extension) => `.${extension}`).join(', ');
+  $('max-size').textContent = formatBytes(page.config.maxFileBytes);
+  $('file-input').accept = extensions.map((extension) => `.${extension}`).join(',');
+  if (page.config.uploadTokenRequired && !getToken()) showTokenForm('This server needs an upload token.');
+}
+
+/** Overrides the defaults with the server's settings; without them (offline, an older server)
+ * the defaults stand, and they match the server's own. */
+async function fetchConfig() {
   try {
     const response = await fetch('/api/config', { cache: 'no-store' });
     if (!response.ok) return;
@@ -286,13 +297,8 @@ async function loadConfig() {
     }
     page.config.uploadTokenRequired = config.uploadTokenRequired === true;
   } catch {
-    // Offline or an older server: the defaults match the server's own.
+    // unreachable or not JSON: keep the defaults
   }
-  const extensions = page.config.allowedExtensions;
-  $('accepted-types').textContent = extensions.map((extension) => `.${extension}`).join(', ');
-  $('max-size').textContent = formatBytes(page.config.maxFileBytes);
-  $('file-input').accept = extensions.map((extension) => `.${extension}`).join(',');
-  if (page.config.uploadTokenRequired && !getToken()) showTokenForm('This server needs an upload token.');
 }
 
 loadConfig();
