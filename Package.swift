@@ -26,6 +26,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CShims/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        // epoll + eventfd for HTTPServer's SocketPool (Glibc's module does not export them).
+        .systemLibrary(name: "CEpoll", path: "Sources/CShims/CEpoll"),
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
@@ -33,13 +35,13 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Libraries (layers: no module reaches "up").
-        .target(name: "Pipeline", dependencies: []),
+        .target(name: "Pipeline", dependencies: ["AWS"]),
         .target(name: "AWS", dependencies: [
             "CCurl", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "HTTPServer", dependencies: [
-            "CCrypto", "CZlib",
+            "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "COnnxRuntime"]),
@@ -86,11 +88,19 @@ let package = Package(
         ], path: "Benchmarks/VisionBench"),
 
         // MARK: Tests.
+        // A small server with test routes, for the Python-driven tests and scripts/bench-http.
+        .executableTarget(name: "HTTPTestServer", dependencies: [
+            "HTTPServer", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/HTTPTestServer"),
         .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWS", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
+        // A real server with WebSocket routes for the Python/Chromium tests and scripts/bench-ws.
+        .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"],
+                    exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
     ]

@@ -5,13 +5,13 @@ public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The object is not there: retrying will not help.
     case notFound(bucket: String, key: String)
     /// The object is larger than the caller agreed to read (checked before downloading it all).
-    case tooLarge(bucket: String, key: String, bytes: Int, limit: Int)
+    case tooLarge(bucket: String, key: String, limit: Int)
 
     public var description: String {
         switch self {
         case let .notFound(bucket, key): return "s3://\(bucket)/\(key) does not exist"
-        case let .tooLarge(bucket, key, bytes, limit):
-            return "s3://\(bucket)/\(key) is \(bytes) bytes, over the limit of \(limit)"
+        case let .tooLarge(bucket, key, limit):
+            return "s3://\(bucket)/\(key) is larger than the limit of \(limit) bytes"
         }
     }
 }

@@ -1,0 +1,313 @@
+// ElasticClassifier page: wires the pickers, the drop zone, the uploader, the job sockets, the
+// results grid and the fleet panel. Plain ES modules served as they are: no build step, no CDN.
+
+import { filesFromDrop, filesFromInput, refusalReason } from './files.js';
+import { FleetPanel } from './fleet.js';
+import { JobTracker } from './jobs.js';
+import { ResultsView } from './results.js';
+import { Uploader } from './upload.js';
+import { formatBytes, plural } from './util.js';
+
+const DEFAULT_CONFIG = {
+  allowedExtensions: ['jpg', 'jpeg', 'png'],
+  maxFileBytes: 20 * 1024 * 1024,
+  maxFilesPerRequest: 500,
+  maxRequestBytes: 1024 * 1024 * 1024,
+  uploadTokenRequired: false,
+};
+const TOKEN_KEY = 'elastic-classifier.upload-token';
+const SKIPPED_SHOWN = 200;
+
+const $ = (id) => document.getElementById(id);
+
+const page = {
+  config: { ...DEFAULT_CONFIG },
+  entries: new Map(),        // imageId → entry, once accepted
+  nextKey: 1,
+  skipped: [],
+  uploadedBytes: 0,
+};
+
+const view = new ResultsView({
+  grid: $('result-grid'), template: $('card-template'), summary: $('summary'), elapsed: $('elapsed'),
+});
+
+const tracker = new JobTracker({
+  getToken,
+  onResults(results) {
+    const changed = [];
+    for (const result of results) {
+      const entry = page.entries.get(result.imageId);
+      if (!entry || entry.result) continue;  // shown once, whatever arrives twice
+      entry.result = result;
+      entry.state = result.error ? 'failed' : 'done';
+      entry.error = result.error ?? null;
+      changed.push(entry);
+    }
+    view.update(changed);
+  },
+  onJobLost(jobId, reason) {
+    const changed = [];
+    for (const entry of page.entries.values()) {
+      if (entry.jobId === jobId && entry.state === 'queued') {
+        entry.state = 'failed';
+        entry.error = reason;
+        changed.push(entry);
+      }
+    }
+    view.update(changed);
+  },
+  onConnection(state) {
+    const indicator = $('results-connection');
+    indicator.hidden = state === 'live';
+    indicator.dataset.state = state;
+    indicator.textContent = state === 'offline' ? 'Reconnecting…' : 'Connecting…';
+  },
+});
+
+const uploader = new Uploader(page.config, getToken, {
+  onProgress(entries) {
+    view.update(entries);
+    renderOverall();
+  },
+  onAccepted(entries, response) {
+    const changed = [];
+    const imageIds = [];
+    for (const image of response.images) {
+      const entry = entries[image.index];
+      if (!entry || typeof image.imageId !== 'string') continue;
+      entry.state = 'queued';
+      entry.progress = 1;
+      entry.jobId = response.jobId;
+      entry.imageId = image.imageId;
+      page.entries.set(image.imageId, entry);
+      imageIds.push(image.imageId);
+      changed.push(entry);
+    }
+    for (const rejected of response.rejected ?? []) {
+      const entry = entries[rejected.index];
+      if (!entry) continue;
+      entry.state = 'failed';
+      entry.error = `Refused: ${rejected.reason}`;
+      changed.push(entry);
+    }
+    for (const entry of entries) {
+      if (entry.state === 'uploading') {  // neither accepted nor rejected: the reply left it out
+        entry.state = 'failed';
+        entry.error = 'the server did not acknowledge this file';
+        changed.push(entry);
+      }
+    }
+    page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
+    view.update(changed);
+    renderOverall();
+    tracker.follow(response.jobId, imageIds);
+  },
+  onFailed(entries, reason) {
+    for (const entry of entries) {
+      entry.state = 'failed';
+      entry.error = reason;
+    }
+    page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
+    view.update(entries);
+    renderOverall();
+  },
+  onUnauthorized() {
+    showTokenForm(getToken() ? 'That token was not accepted. Enter the upload token.' : 'This server needs an upload token.');
+  },
+  onIdle() {
+    renderOverall();
+  },
+});
+
+// MARK: adding files
+
+function addFiles(found) {
+  const accepted = [];
+  for (const { file, path } of found) {
+    const reason = refusalReason(file, page.config);
+    if (reason) {
+      page.skipped.push({ path, reason });
+      continue;
+    }
+    accepted.push({
+      key: page.nextKey++, file, name: file.name, path, size: file.size,
+      state: 'waiting', progress: 0, jobId: null, imageId: null, result: null, error: null,
+    });
+  }
+  renderSkipped();
+  if (accepted.length === 0) return;
+  page.allEntries = (page.allEntries ?? []).concat(accepted);
+  view.add(accepted);
+  uploader.enqueue(accepted);
+  $('clear-button').disabled = false;
+  renderOverall();
+}
+
+function renderSkipped() {
+  const details = $('skipped');
+  details.hidden = page.skipped.length === 0;
+  if (details.hidden) return;
+  $('skipped-summary').textContent = `${plural(page.skipped.length, 'file')} skipped`;
+  const items = page.skipped.slice(0, SKIPPED_SHOWN).map(({ path, reason }) => {
+    const item = document.createElement('li');
+    const reasonText = document.createElement('span');
+    reasonText.className = 'reason';
+    reasonText.textContent = ` (${reason})`;
+    item.append(path, reasonText);
+    return item;
+  });
+  if (page.skipped.length > SKIPPED_SHOWN) {
+    const more = document.createElement('li');
+    more.textContent = `and ${page.skipped.length - SKIPPED_SHOWN} more`;
+    items.push(more);
+  }
+  $('skipped-list').replaceChildren(...items);
+}
+
+let overallFrame = 0;
+function renderOverall() {
+  if (overallFrame) return;
+  overallFrame = requestAnimationFrame(() => {
+    overallFrame = 0;
+    const entries = page.allEntries ?? [];
+    const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+    const inProgress = entries.reduce((sum, entry) => sum + (entry.state === 'uploading' ? entry.progress * entry.size : 0), 0);
+    const sent = Math.min(total, page.uploadedBytes + inProgress);
+    const filesSent = entries.filter((entry) => entry.state !== 'waiting' && entry.state !== 'uploading').length;
+    $('overall').hidden = entries.length === 0;
+    $('overall-progress').value = total > 0 ? sent / total : 0;
+    $('overall-label').textContent = uploader.busy ? (uploader.paused ? 'Upload paused' : 'Uploading') : 'Uploaded';
+    $('overall-detail').textContent = `${filesSent} of ${entries.length} files · ${formatBytes(sent)} of ${formatBytes(total)}`;
+    $('clear-button').disabled = uploader.busy || entries.length === 0;
+  });
+}
+
+// MARK: pickers and drops
+
+$('drop-zone').addEventListener('click', () => $('file-input').click());
+$('folder-button').addEventListener('click', () => $('folder-input').click());
+for (const input of [$('file-input'), $('folder-input')]) {
+  input.addEventListener('change', () => {
+    addFiles(filesFromInput(input));
+    input.value = '';  // choosing the same files again still fires "change"
+  });
+}
+
+// The whole window takes drops, so a near miss does not navigate away to the dropped image.
+let dragDepth = 0;
+const dropZone = $('drop-zone');
+document.addEventListener('dragenter', (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  dragDepth += 1;
+  dropZone.classList.add('dragging');
+});
+document.addEventListener('dragover', (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'copy';
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) dropZone.classList.remove('dragging');
+});
+document.addEventListener('drop', async (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  dragDepth = 0;
+  dropZone.classList.remove('dragging');
+  addFiles(await filesFromDrop(event.dataTransfer));
+});
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types ?? [])].includes('Files');
+}
+
+// MARK: filters and clearing
+
+for (const chip of document.querySelectorAll('.chip[data-filter]')) {
+  chip.addEventListener('click', () => {
+    for (const other of document.querySelectorAll('.chip[data-filter]')) {
+      other.setAttribute('aria-pressed', String(other === chip));
+    }
+    $('result-grid').dataset.filter = chip.dataset.filter;
+  });
+}
+
+$('clear-button').addEventListener('click', () => {
+  if (uploader.busy) return;
+  tracker.stopAll();
+  view.clear();
+  page.entries.clear();
+  page.allEntries = [];
+  page.skipped = [];
+  page.uploadedBytes = 0;
+  renderSkipped();
+  renderOverall();
+  $('drop-zone').focus();
+});
+
+// MARK: upload token
+
+function getToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+
+function showTokenForm(message) {
+  $('token-form').hidden = false;
+  $('token-message').textContent = message;
+  $('token-input').focus();
+  renderOverall();
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = $('token-input').value.trim();
+  if (!token) return;
+  try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* private mode: kept for this page only */ }
+  $('token-message').textContent = 'Token saved for this tab.';
+  $('token-form').hidden = true;
+  uploader.resume();
+});
+
+// MARK: start
+
+async function loadConfig() {
+  await fetchConfig();
+  const extensions = page.config.allowedExtensions;
+  $('accepted-types').textContent = extensions.map((extension) => `.${extension}`).join(', ');
+  $('max-size').textContent = formatBytes(page.config.maxFileBytes);
+  $('file-input').accept = extensions.map((extension) => `.${extension}`).join(',');
+  if (page.config.uploadTokenRequired && !getToken()) showTokenForm('This server needs an upload token.');
+}
+
+/** Overrides the defaults with the server's settings; without them (offline, an older server)
+ * the defaults stand, and they match the server's own. */
+async function fetchConfig() {
+  try {
+    const response = await fetch('/api/config', { cache: 'no-store' });
+    if (!response.ok) return;
+    const config = await response.json();
+    if (Array.isArray(config.allowedExtensions) && config.allowedExtensions.length > 0) {
+      page.config.allowedExtensions = config.allowedExtensions.map((extension) => String(extension).toLowerCase());
+    }
+    for (const key of ['maxFileBytes', 'maxFilesPerRequest', 'maxRequestBytes']) {
+      if (Number.isFinite(config[key]) && config[key] > 0) page.config[key] = config[key];
+    }
+    page.config.uploadTokenRequired = config.uploadTokenRequired === true;
+  } catch {
+    // unreachable or not JSON: keep the defaults
+  }
+}
+
+loadConfig();
+new FleetPanel({
+  canvas: $('fleet-chart'),
+  connection: $('fleet-connection'),
+  explanation: $('fleet-explanation'),
+  counts: {
+    visible: $('count-visible'), inFlight: $('count-inflight'), pending: $('count-pending'),
+    running: $('count-running'), desired: $('count-desired'),
+  },
+}).start();

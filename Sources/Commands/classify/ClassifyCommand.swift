@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Vision
+
+/// `classify PATH...`: classifies local JPEG/PNG files (directories are walked) with the project's
+/// model, printing one line per input.
+@main
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify JPEG/PNG images with an ImageNet ONNX model.",
+        discussion: "Exits 0 when every input was classified, 1 when any failed, 2 when the classifier cannot start.")
+
+    @Argument(help: "Image files or directories (walked recursively for .jpg/.jpeg/.png and other image names).")
+    var paths: [String]
+
+    @Option(name: .long, help: "How many ranked classes to print.")
+    var top: Int = 5
+
+    @Flag(name: .long, help: "One JSON object per input: {file,label,score,top5,ms} or {file,error}.")
+    var json = false
+
+    @Option(name: .long, help: "ONNX model (default: $ELASTIC_MODEL, else models/efficientnet-lite0.onnx found from the current directory).")
+    var model: String?
+
+    @Option(name: .long, help: "Labels JSON array (default: $ELASTIC_LABELS, else Resources/imagenet-labels.json).")
+    var labels: String?
+
+    @Option(name: .long, help: "ONNX Runtime intra-op threads.")
+    var threads: Int = ModelSettings().intraOpThreads
+
+    @Option(name: .long, help: "Images per model run.")
+    var batch: Int = 1
+
+    @Option(name: .long, help: "libonnxruntime.so (default: $ORT_LIBRARY_PATH, else the project venv's wheel).")
+    var onnxRuntimeLibrary: String?
+
+    @Flag(name: .long, help: "Decode JPEGs at full size (bit-identical to Pillow) instead of DCT-domain downscaling.")
+    var fullDecode = false
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        let settings = ModelSettings()
+        let configuration = ClassifierConfiguration(
+            modelPath: model ?? ProjectFiles.modelPath(),
+            labelsPath: labels ?? ProjectFiles.labelsPath(),
+            onnxRuntimeLibrary: onnxRuntimeLibrary ?? settings.onnxRuntimeLibrary,
+            session: SessionOptions(intraOpThreads: threads),
+            preprocessing: PreprocessingConfiguration(
+                resizeShorterSide: settings.resizeShorterSide, cropSize: settings.cropSize,
+                mean: settings.mean, std: settings.std),
+            decoding: DecodingOptions(maxBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels,
+                                      jpegMinimumShorterSide: fullDecode ? nil : settings.resizeShorterSide),
+            topK: max(top, 5))
+        let classifier: Classifier
+        do {
+            classifier = try Classifier(configuration: configuration)
+        } catch {
+            FileHandle.standardError.write(Data("classify: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let inputs = InputFiles.expand(paths)
+        var printer = ResultPrinter(json: json, top: top)
+        var failures = 0
+        for start in stride(from: 0, to: inputs.count, by: batch) {
+            let files = Array(inputs[start..<min(start + batch, inputs.count)])
+            var readable: [(file: String, bytes: Data)] = []
+            for file in files {
+                do {
+                    readable.append((file, try Self.read(file, limit: settings.maxImageBytes)))
+                } catch {
+                    failures += 1
+                    printer.failure(file: file, message: "cannot read: \(error.localizedDescription)")
+                }
+            }
+            let results = classifier.classify(batch: readable.map(\.bytes))
+            for (item, result) in zip(readable, results) {
+                switch result {
+                case .success(let classification): printer.success(file: item.file, classification)
+                case .failure(let error):
+                    failures += 1
+                    printer.failure(file: item.file, message: error.description)
+                }
+            }
+        }
+        if inputs.isEmpty {
+            FileHandle.standardError.write(Data("classify: no image files found\n".utf8))
+            throw ExitCode(1)
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Reads at most `limit + 1` bytes so that a huge file is refused without loading it whole.
+    static func read(_ file: String, limit: Int) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        return try handle.read(upToCount: limit + 1) ?? Data()
+    }
+}

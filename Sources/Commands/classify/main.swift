@@ -1,1 +1,0 @@
-print("classify: not built yet")

@@ -1,0 +1,69 @@
+/// Header fields in arrival order; names compare case-insensitively (RFC 9110 §5.1).
+public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (name, value) in elements { append(name, value) }
+    }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+
+    public mutating func append(_ name: String, _ value: String) {
+        fields.append((name, value))
+    }
+
+    /// Replaces every field called `name` with one field (or removes them when `value` is nil).
+    public mutating func set(_ name: String, _ value: String?) {
+        fields.removeAll { $0.name.caseInsensitiveEquals(name) }
+        if let value { fields.append((name, value)) }
+    }
+
+    public mutating func remove(_ name: String) { set(name, nil) }
+
+    /// The first value of `name`.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+
+    /// Every value of `name`, in order.
+    public func values(of name: String) -> [String] {
+        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    /// True when a comma-separated field (e.g. `Connection`) lists `token`, case-insensitively.
+    public func hasToken(_ token: String, in name: String) -> Bool {
+        values(of: name).contains { value in
+            value.split(separator: ",").contains { $0.trimmingOWS().caseInsensitiveEquals(token) }
+        }
+    }
+}
+
+extension StringProtocol {
+    func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+        let lhs = utf8, rhs = other.utf8
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        }
+    }
+
+    /// Strips optional whitespace (SP / HTAB) from both ends.
+    func trimmingOWS() -> Substring {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}

@@ -1,1 +1,0 @@
-// The HTTPServer module; see ../shared/DESIGN.md for what it owns.

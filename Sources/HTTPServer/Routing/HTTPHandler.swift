@@ -1,0 +1,11 @@
+/// Anything that answers requests: routes, static directories, upgrades, the router itself.
+public protocol HTTPHandler: Sendable {
+    func handle(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// A handler from a closure.
+public struct ClosureHandler: HTTPHandler {
+    let body: @Sendable (HTTPRequest) async throws -> HTTPResponse
+    public init(_ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) { self.body = body }
+    public func handle(_ request: HTTPRequest) async throws -> HTTPResponse { try await body(request) }
+}

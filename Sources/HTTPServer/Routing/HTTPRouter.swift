@@ -1,0 +1,67 @@
+/// Dispatches by method and path pattern, in registration order. A path that matches some route
+/// but not the method gets 405 with `Allow`; no match gets 404 (or the fallback handler).
+/// HEAD is served by GET routes (the server drops the body).
+public struct HTTPRouter: HTTPHandler {
+    struct Route: Sendable {
+        let method: HTTPMethod
+        let pattern: RoutePattern
+        let handler: any HTTPHandler
+    }
+
+    private var routes: [Route] = []
+    private var fallback: (any HTTPHandler)?
+
+    public init() {}
+
+    /// Adds a route. Parameters reach the handler as `request.routeParameters`.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: any HTTPHandler) {
+        routes.append(Route(method: method, pattern: RoutePattern(pattern), handler: handler))
+    }
+
+    public mutating func add(_ method: HTTPMethod, _ pattern: String,
+                             _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
+        add(method, pattern, ClosureHandler(body))
+    }
+
+    /// Who answers when nothing matches (e.g. a static directory); default 404.
+    public mutating func setFallback(_ handler: any HTTPHandler) {
+        fallback = handler
+    }
+
+    public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+        switch resolve(method: request.method, path: request.path) {
+        case let .matched(handler, parameters):
+            var request = request
+            request.routeParameters = parameters
+            return try await handler.handle(request)
+        case let .methodNotAllowed(allowed):
+            var response = HTTPResponse.error(.methodNotAllowed, "\(request.method) is not allowed here")
+            response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+            return response
+        case .notFound:
+            if let fallback { return try await fallback.handle(request) }
+            return .error(.notFound)
+        }
+    }
+
+    /// The routing decision, without running anything (tested as a table).
+    public enum Resolution: Sendable {
+        case matched(any HTTPHandler, [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    public func resolve(method: HTTPMethod, path: some StringProtocol) -> Resolution {
+        var allowed: [HTTPMethod] = []
+        for route in routes {
+            guard let parameters = route.pattern.match(path) else { continue }
+            if route.method == method || (method == .head && route.method == .get) {
+                return .matched(route.handler, parameters)
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains(.get) && !allowed.contains(.head) { allowed.append(.head) }
+        return .methodNotAllowed(allowed)
+    }
+}

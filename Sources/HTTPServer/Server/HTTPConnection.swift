@@ -1,0 +1,304 @@
+import Glibc
+import Logging
+
+/// One client connection: reads requests with `HTTPRequestDecoder`, runs the handler, writes the
+/// responses, and keeps the connection alive, pipelined, upgraded or closed as HTTP/1.1 says.
+///
+/// An actor, because the handler pulls body bytes through it (`nextBodyChunk`) while `run` waits
+/// for the handler: both touch the decoder, never at the same time.
+actor HTTPConnection {
+    private let socket: AsyncSocket
+    private let remoteAddress: String
+    private let configuration: HTTPServerConfiguration
+    private let handler: any HTTPHandler
+    private let registry: ConnectionRegistry
+    private let logger: Logger
+    private var decoder: HTTPRequestDecoder
+
+    // Per-request state.
+    private var requestNumber = 0
+    private var bodyFinished = true
+    private var continuePending = false
+    private var bodyError: (any Error)?
+
+    init(socket: AsyncSocket, remoteAddress: String, configuration: HTTPServerConfiguration,
+         handler: any HTTPHandler, registry: ConnectionRegistry, logger: Logger) {
+        self.socket = socket
+        self.remoteAddress = remoteAddress
+        self.configuration = configuration
+        self.handler = handler
+        self.registry = registry
+        self.logger = logger
+        self.decoder = HTTPRequestDecoder(limits: configuration.limits)
+    }
+
+    /// Serves requests until the client or the server ends the connection, then closes it.
+    func run() async {
+        let upgraded = await serveRequests()
+        if !upgraded { socket.close() }
+    }
+
+    /// Returns true when the connection was handed to an upgrader (which closed it).
+    private func serveRequests() async -> Bool {
+        while true {
+            guard let head = await readHead() else { return false }
+            registry.markBusy(socket.socket)
+            requestNumber += 1
+            bodyError = nil
+            continuePending = head.expectsContinue
+            bodyFinished = head.framing == .none || head.framing == .contentLength(0)
+            if bodyFinished {
+                _ = try? decoder.next() // the .end event of a bodiless request
+                continuePending = false
+            }
+            let body = HTTPRequestBody(source: ConnectionBodySource(connection: self, requestNumber: requestNumber),
+                                       declaredLength: { if case let .contentLength(n) = head.framing { n } else { nil } }())
+            let request = HTTPRequest(head: head, remoteAddress: remoteAddress, body: body)
+
+            var response: HTTPResponse
+            var keepAlive = head.keepAlive && !registry.isStopping
+            do {
+                response = try await handler.handle(request)
+            } catch {
+                response = errorResponse(for: error, request: head)
+                if !(error is any HTTPResponseError) { keepAlive = false }
+            }
+            if let bodyError {
+                // Bad framing, a stalled body or a dead peer wins over whatever the handler answered.
+                if let decodingError = bodyError as? HTTPDecodingError {
+                    response = .error(decodingError.status, decodingError.description)
+                } else if let responseError = bodyError as? any HTTPResponseError {
+                    response = .error(responseError.status, responseError.message)
+                } else {
+                    return false
+                }
+                keepAlive = false
+            }
+            if registry.isStopping { keepAlive = false }
+
+            if response.upgrader != nil && response.status == .switchingProtocols {
+                return await upgrade(request: head, response: response)
+            }
+            if !bodyFinished {
+                keepAlive = await discardRemainingBody() && keepAlive
+            }
+            do {
+                try await write(response, for: head, keepAlive: keepAlive)
+            } catch {
+                logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                return false
+            }
+            logger.debug("\(head.method) \(head.target) \(response.status.code)", metadata: ["peer": "\(remoteAddress)"])
+            if !keepAlive {
+                await lingeringClose()
+                return false
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// The next request head; nil when the connection should close (EOF, idle timeout, or an
+    /// error that has already been answered).
+    private func readHead() async -> HTTPRequestHead? {
+        let clock = ContinuousClock()
+        var headStarted: ContinuousClock.Instant? = decoder.isInsideRequest ? clock.now : nil
+        let idleDeadline = clock.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
+        while true {
+            do throws(HTTPDecodingError) {
+                if let event = try decoder.next() {
+                    if case let .head(head) = event { return head }
+                    continue
+                }
+            } catch {
+                logger.debug("rejected request: \(error)", metadata: ["peer": "\(remoteAddress)"])
+                try? await writeSimple(.error(error.status, error.description))
+                await lingeringClose()
+                return nil
+            }
+            if headStarted == nil {
+                guard registry.markIdle(socket.socket) else { return nil }
+            }
+            let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
+            let bytes: [UInt8]
+            do {
+                bytes = try await socket.read(maxBytes: 16 * 1024, deadline: deadline)
+            } catch SocketError.timedOut where headStarted != nil {
+                logger.debug("header timeout", metadata: ["peer": "\(remoteAddress)"])
+                try? await writeSimple(.error(.requestTimeout, "request head not received in time"))
+                await lingeringClose()
+                return nil
+            } catch {
+                return nil
+            }
+            guard !bytes.isEmpty else { return nil }
+            if headStarted == nil {
+                headStarted = clock.now
+                registry.markBusy(socket.socket)
+            }
+            decoder.append(bytes)
+        }
+    }
+
+    /// The handler's body pull: the next piece of the current request's body.
+    func nextBodyChunk(requestNumber: Int) async throws -> [UInt8]? {
+        guard requestNumber == self.requestNumber, !bodyFinished else { return nil }
+        if let bodyError { throw bodyError }
+        do {
+            while true {
+                if let event = try decoder.next() {
+                    switch event {
+                    case let .body(bytes): return bytes
+                    case .end:
+                        bodyFinished = true
+                        return nil
+                    case .head: continue
+                    }
+                }
+                if continuePending {
+                    continuePending = false
+                    try await socket.write(HTTPResponseEncoder.continueResponse,
+                                           deadline: .now + configuration.writeTimeout)
+                }
+                let bytes = try await socket.read(maxBytes: 64 * 1024, deadline: .now + configuration.bodyIdleTimeout)
+                guard !bytes.isEmpty else { throw SocketError.disconnected }
+                decoder.append(bytes)
+            }
+        } catch SocketError.timedOut {
+            bodyError = HTTPBodyTimeoutError()
+            throw HTTPBodyTimeoutError()
+        } catch {
+            bodyError = error
+            throw error
+        }
+    }
+
+    /// Reads and drops an unread body so the next pipelined request can be decoded; gives up
+    /// (returns false: close instead) for large bodies or when the client still waits for 100.
+    private func discardRemainingBody() async -> Bool {
+        if continuePending { return false }
+        var discarded = 0
+        do {
+            while let chunk = try await nextBodyChunk(requestNumber: requestNumber) {
+                discarded += chunk.count
+                if discarded > 256 * 1024 { return false }
+            }
+            return bodyError == nil
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: Writing
+
+    private func write(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) async throws {
+        let deadline = ContinuousClock.now + configuration.writeTimeout
+        let date = HTTPDate.now()
+        let sendsBody = head.method != .head && response.status.allowsBody
+        switch response.body {
+        case .stream(let produce) where sendsBody:
+            let chunked = head.version == .http1_1
+            let closeAfter = !keepAlive || !chunked
+            try await socket.write(HTTPResponseEncoder.encodeHead(
+                status: response.status, headers: response.headers, framing: chunked ? .chunked : .untilClose,
+                closeConnection: closeAfter, date: date), deadline: deadline)
+            let writer = SocketBodyWriter(socket: socket, chunked: chunked, timeout: configuration.writeTimeout)
+            try await produce(writer)
+            if chunked { try await socket.write(HTTPResponseEncoder.lastChunk, deadline: .now + configuration.writeTimeout) }
+            if closeAfter { throw SocketError.closed }
+        case let .file(path, size) where sendsBody:
+            let head = HTTPResponseEncoder.encodeHead(
+                status: response.status, headers: response.headers, framing: .contentLength(size),
+                closeConnection: !keepAlive, date: date)
+            try await FileSender.send(path: path, size: size, after: head, over: socket, timeout: configuration.writeTimeout)
+        default:
+            let framing: HTTPResponseEncoder.Framing
+            if !response.status.allowsBody {
+                framing = .noBody
+            } else if case .stream = response.body {
+                framing = .noBody // HEAD of a streamed response: length unknown, so none announced
+            } else {
+                framing = .contentLength(response.body.knownLength ?? 0)
+            }
+            var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+                                                       framing: framing, closeConnection: !keepAlive, date: date)
+            if sendsBody, case let .bytes(body) = response.body { bytes += body }
+            try await socket.write(bytes, deadline: deadline)
+        }
+    }
+
+    private func writeSimple(_ response: HTTPResponse) async throws {
+        var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+                                                   framing: .contentLength(response.body.knownLength ?? 0),
+                                                   closeConnection: true, date: HTTPDate.now())
+        if case let .bytes(body) = response.body { bytes += body }
+        try await socket.write(bytes, deadline: .now + configuration.writeTimeout)
+    }
+
+    private func errorResponse(for error: any Error, request: HTTPRequestHead) -> HTTPResponse {
+        if let error = error as? any HTTPResponseError {
+            return .error(error.status, error.message)
+        }
+        if let error = error as? HTTPDecodingError {
+            return .error(error.status, error.description)
+        }
+        logger.error("handler failed", metadata: ["request": "\(request.method) \(request.target)", "error": "\(error)"])
+        return .error(.internalServerError)
+    }
+
+    /// Half-closes, then reads and drops what the client still sends for a moment, so our last
+    /// response is not destroyed by a TCP reset caused by unread request bytes.
+    private func lingeringClose() async {
+        socket.socket.shutdownWrite()
+        let deadline = ContinuousClock.now + .milliseconds(500)
+        var discarded = 0
+        while discarded < 1 << 20, let bytes = try? await socket.read(maxBytes: 64 * 1024, deadline: deadline), !bytes.isEmpty {
+            discarded += bytes.count
+        }
+    }
+
+    // MARK: Upgrade
+
+    private func upgrade(request: HTTPRequestHead, response: HTTPResponse) async -> Bool {
+        guard let upgrader = response.upgrader else { return false }
+        let head = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+                                                  framing: .noBody, closeConnection: false, date: HTTPDate.now())
+        do {
+            try await socket.write(head, deadline: .now + configuration.writeTimeout)
+        } catch {
+            return false
+        }
+        let connection = UpgradedConnection(socket: socket, request: request, remoteAddress: remoteAddress,
+                                            bufferedBytes: decoder.takeUnconsumedBytes())
+        await upgrader.takeOver(connection)
+        connection.close()
+        return true
+    }
+}
+
+/// The body stalled longer than the body idle timeout.
+struct HTTPBodyTimeoutError: HTTPResponseError {
+    var status: HTTPStatus { .requestTimeout }
+    var message: String { "request body stalled" }
+}
+
+/// Routes a handler's body reads to its connection, tagged with the request they belong to
+/// (a body kept past its request reads nothing).
+struct ConnectionBodySource: HTTPBodySource {
+    let connection: HTTPConnection
+    let requestNumber: Int
+    func nextBodyChunk() async throws -> [UInt8]? {
+        try await connection.nextBodyChunk(requestNumber: requestNumber)
+    }
+}
+
+/// Streams a response body to the socket, chunk-framed for HTTP/1.1.
+struct SocketBodyWriter: HTTPBodyWriter {
+    let socket: AsyncSocket
+    let chunked: Bool
+    let timeout: Duration
+    func write(_ bytes: [UInt8]) async throws {
+        guard !bytes.isEmpty else { return }
+        try await socket.write(chunked ? HTTPResponseEncoder.encodeChunk(bytes) : bytes, deadline: .now + timeout)
+    }
+}

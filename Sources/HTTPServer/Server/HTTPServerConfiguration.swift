@@ -1,0 +1,37 @@
+/// How a server listens, how much it accepts, and how long it waits.
+public struct HTTPServerConfiguration: Sendable {
+    /// Where to listen; port 0 picks a free port (read it back from `Server.boundAddresses`).
+    public var listenAddresses: [SocketAddress]
+    /// Connections served at once; more are answered 503 and closed.
+    public var maxConnections: Int
+    /// Request size limits (414, 431, 413).
+    public var limits: HTTPRequestDecoder.Limits
+    /// From a request's first byte to the end of its head (slowloris) → 408 and close.
+    public var headerReadTimeout: Duration
+    /// Longest pause between body bytes → 408 and close.
+    public var bodyIdleTimeout: Duration
+    /// How long an idle keep-alive connection is kept → closed quietly.
+    public var keepAliveTimeout: Duration
+    /// Longest wait for a slow reader to take response bytes → connection dropped.
+    public var writeTimeout: Duration
+    /// How long `stop()` lets in-flight requests finish before closing their connections.
+    public var shutdownGracePeriod: Duration
+
+    public init(listenAddresses: [SocketAddress] = [.loopback(port: 5000)],
+                maxConnections: Int = 2048,
+                limits: HTTPRequestDecoder.Limits = HTTPRequestDecoder.Limits(),
+                headerReadTimeout: Duration = .seconds(10),
+                bodyIdleTimeout: Duration = .seconds(30),
+                keepAliveTimeout: Duration = .seconds(30),
+                writeTimeout: Duration = .seconds(30),
+                shutdownGracePeriod: Duration = .seconds(10)) {
+        self.listenAddresses = listenAddresses
+        self.maxConnections = maxConnections
+        self.limits = limits
+        self.headerReadTimeout = headerReadTimeout
+        self.bodyIdleTimeout = bodyIdleTimeout
+        self.keepAliveTimeout = keepAliveTimeout
+        self.writeTimeout = writeTimeout
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}

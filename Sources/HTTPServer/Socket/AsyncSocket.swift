@@ -1,0 +1,49 @@
+/// A connected, non-blocking socket whose reads and writes suspend the calling task (through
+/// `SocketPool`) instead of blocking a thread.
+///
+/// Writes complete only when every byte is in the kernel's send buffer, so a slow reader slows its
+/// writer: that is the server's backpressure. Reads return what is available, up to a maximum.
+public struct AsyncSocket: Sendable {
+    public let socket: Socket
+    public let pool: SocketPool
+
+    public init(socket: Socket, pool: SocketPool) {
+        self.socket = socket
+        self.pool = pool
+    }
+
+    /// Reads up to `maxBytes`; an empty array means the peer closed its side.
+    /// Throws `SocketError` (`timedOut` after `deadline`, `disconnected`, `closed`).
+    public func read(maxBytes: Int, deadline: ContinuousClock.Instant? = nil) async throws -> [UInt8] {
+        while true {
+            var outcome: Int? = nil
+            let bytes = try [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
+                outcome = try socket.receive(into: UnsafeMutableRawBufferPointer(buffer))
+                count = outcome ?? 0
+            }
+            if outcome != nil { return bytes }
+            try await pool.wait(for: socket, .readable, deadline: deadline)
+        }
+    }
+
+    /// Writes all of `bytes`, waiting for buffer space as needed.
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = try bytes.withUnsafeBytes { raw in
+                try socket.send(UnsafeRawBufferPointer(rebasing: raw[offset...]))
+            }
+            if let sent {
+                offset += sent
+            } else {
+                try await pool.wait(for: socket, .writable, deadline: deadline)
+            }
+        }
+    }
+
+    /// Deregisters from the pool and closes the descriptor.
+    public func close() {
+        pool.forget(socket)
+        socket.close()
+    }
+}

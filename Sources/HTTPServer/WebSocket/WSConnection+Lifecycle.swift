@@ -1,0 +1,158 @@
+/// The connection's life after the 101: a reader loop (this task) and a writer task.
+extension WSConnection {
+    /// Runs the connection until it closes, calling `handler` in order. Returns after the socket
+    /// is closed and `onClose` has run.
+    /// - Parameter bufferedBytes: bytes that arrived with the upgrade request (already read).
+    public func run(handler: any WSHandler, bufferedBytes: [UInt8] = []) async {
+        await handler.onOpen(self)
+        let writer = Task { await writeLoop() }
+        let (code, reason, peerMayStillSend) = await readLoop(handler: handler, bufferedBytes: bufferedBytes)
+        finishWriting()
+        // The writer flushes what is queued (our close frame last) within writeTimeout.
+        await writer.value
+        if peerMayStillSend { await discardUntilPeerCloses() }
+        transport.close()
+        await handler.onClose(self, code: code, reason: reason)
+    }
+
+    // MARK: Reading
+
+    /// Returns the close code and reason, and whether the peer may still be sending (we closed
+    /// first, so its data or close frame may still be in flight).
+    private func readLoop(handler: any WSHandler, bufferedBytes: [UInt8]) async -> (WSCloseCode, String, Bool) {
+        let inflater = deflate != nil ? try? WSInflater(noContextTakeover: deflate?.clientNoContextTakeover ?? false) : nil
+        if deflate != nil && inflater == nil {
+            queueClose(.internalError, reason: "cannot allocate inflater")
+            return (.internalError, "cannot allocate inflater", true)
+        }
+        var inbound = WSInbound(role: .server, limits: configuration.limits, inflater: inflater)
+        let clock = ContinuousClock()
+        var lastReceived = clock.now
+        var pingSentAt: ContinuousClock.Instant?
+        var pending = bufferedBytes
+
+        while true {
+            if !pending.isEmpty {
+                lastReceived = clock.now
+                pingSentAt = nil
+                let events: [WSEvent]
+                do {
+                    events = try inbound.receive(pending)
+                } catch {
+                    // RFC 6455 §7.1.7: fail the connection with the matching code.
+                    queueClose(error.closeCode, reason: error.description)
+                    return (error.closeCode, error.description, true)
+                }
+                pending = []
+                for event in events {
+                    if let (code, reason) = await handle(event, handler: handler) { return (code, reason, false) }
+                }
+            }
+
+            let deadline = pingSentAt.map { $0 + configuration.pongTimeout } ?? lastReceived + configuration.pingInterval
+            do {
+                pending = try await transport.read(maxBytes: 64 * 1024, deadline: deadline)
+                if pending.isEmpty { return (.abnormalClosure, "connection closed without a close frame", false) }
+            } catch SocketError.timedOut {
+                if pingSentAt != nil {
+                    close(.goingAway, reason: "idle timeout")
+                    return (.goingAway, "idle timeout", true)
+                }
+                ping()
+                pingSentAt = clock.now
+            } catch {
+                return (.abnormalClosure, "\(error)", false)
+            }
+        }
+    }
+
+    /// Handles one event; returns the close code and reason when the connection is ending.
+    private func handle(_ event: WSEvent, handler: any WSHandler) async -> (WSCloseCode, String)? {
+        switch event {
+        case .message(let message):
+            // After we queued a close, data frames are discarded (§5.5.1).
+            if isOpen { await handler.onMessage(message, from: self) }
+        case .ping(let payload):
+            _ = enqueue(isControl: true) { _ in WSFrameEncoder.encode(.pong(payload)) }
+        case .pong:
+            break
+        case .close(let code, let reason):
+            // Echo the code (§5.5.1); if we initiated, this is the answer and we are done.
+            queueClose(code, reason: "")
+            return (code ?? .noStatusReceived, reason)
+        }
+        return nil
+    }
+
+    /// After we closed first: read and discard until the peer closes, goes quiet, or
+    /// `closeTimeout` passes. Closing a socket with unread input makes the kernel send RST, and a
+    /// browser that gets RST drops our close frame and reports 1006 instead of our code (RFC 6455
+    /// §7.1.1 wants the server to close TCP only after the closing handshake). The stream is
+    /// unparseable after a protocol error, so a quiet period stands in for "the peer's close arrived".
+    private func discardUntilPeerCloses() async {
+        transport.shutdownWrite()
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.closeTimeout
+        while clock.now < deadline {
+            let quietDeadline = min(deadline, clock.now + .milliseconds(250))
+            guard let bytes = try? await transport.read(maxBytes: 64 * 1024, deadline: quietDeadline),
+                  !bytes.isEmpty else { return }
+        }
+    }
+
+    // MARK: Writing
+
+    private func writeLoop() async {
+        while let batch = await nextBatch() {
+            for bytes in batch {
+                do {
+                    try await transport.write(bytes, deadline: .now + configuration.writeTimeout)
+                } catch {
+                    // The peer stopped reading or went away: nothing more can be delivered.
+                    transport.close()
+                    discardQueue()
+                    return
+                }
+            }
+            outgoing.withLock { $0.queuedBytes -= batch.reduce(0) { $0 + $1.count } }
+        }
+    }
+
+    /// Waits for queued frames; nil when the connection is finished and everything is flushed.
+    private func nextBatch() async -> [[UInt8]]? {
+        while true {
+            let batch: [[UInt8]]? = outgoing.withLock { outgoing in
+                if !outgoing.frames.isEmpty {
+                    defer { outgoing.frames.removeAll(keepingCapacity: true) }
+                    return outgoing.frames
+                }
+                return outgoing.state == .finished ? [] : nil
+            }
+            if let batch { return batch.isEmpty ? nil : batch }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = outgoing.withLock { outgoing in
+                    if !outgoing.frames.isEmpty || outgoing.state == .finished { return true }
+                    outgoing.writerWaiting = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// No more frames will be queued: the writer exits after flushing.
+    private func finishWriting() {
+        outgoing.withLock { outgoing in
+            outgoing.state = .finished
+            WSConnection.wakeWriter(&outgoing)
+        }
+    }
+
+    private func discardQueue() {
+        outgoing.withLock { outgoing in
+            outgoing.frames.removeAll()
+            outgoing.queuedBytes = 0
+            outgoing.state = .finished
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Synchronization
+
+/// One open WebSocket connection: the socket after the 101, a reader, a writer and a bounded
+/// outgoing queue.
+///
+/// `send`, `ping` and `close` may be called from any thread or task and never wait: frames are
+/// encoded at once and queued; one writer task drains the queue in order, so frames never
+/// interleave. A client that reads slower than we send fills the queue up to
+/// `maxQueuedBytes`; then `overflowPolicy` closes it (1008) or drops the message, so a slow
+/// consumer cannot make the server buffer without bound.
+public final class WSConnection: Sendable {
+    /// The subprotocol agreed in the handshake, if any.
+    public let subprotocol: String?
+    /// permessage-deflate parameters when compression was negotiated.
+    public let deflate: WSDeflateParameters?
+    /// The peer, for logs.
+    public let remoteAddress: String
+    /// The request path that opened the connection (e.g. "/ws/results").
+    public let path: String
+
+    let transport: any WSTransport
+    let configuration: WSConfiguration
+    let outgoing: Mutex<Outgoing>
+
+    struct Outgoing: ~Copyable {
+        var frames: [[UInt8]] = []
+        var queuedBytes = 0
+        /// The writer task, parked while the queue is empty.
+        var writerWaiting: CheckedContinuation<Void, Never>?
+        var state: State = .open
+        /// Created on the first compressed send (saves ~256 KB per idle connection).
+        var deflater: WSDeflater?
+    }
+
+    enum State: Equatable {
+        case open
+        /// Our close frame is queued; nothing but it may follow.
+        case closeQueued
+        /// The writer must stop once the queue is flushed.
+        case finished
+    }
+
+    public init(transport: any WSTransport, configuration: WSConfiguration = .init(),
+                subprotocol: String? = nil, deflate: WSDeflateParameters? = nil,
+                remoteAddress: String = "-", path: String = "/") {
+        self.transport = transport
+        self.configuration = configuration
+        self.subprotocol = subprotocol
+        self.deflate = deflate
+        self.remoteAddress = remoteAddress
+        self.path = path
+        self.outgoing = Mutex(Outgoing())
+    }
+
+    /// Whether messages can still be sent (false once a close frame is queued).
+    public var isOpen: Bool { outgoing.withLock { $0.state == .open } }
+
+    /// Bytes queued and not yet handed to the socket.
+    public var queuedBytes: Int { outgoing.withLock { $0.queuedBytes } }
+
+    // MARK: Sending (any thread)
+
+    @discardableResult
+    public func send(_ message: WSMessage) -> WSSendResult {
+        let payload = message.payload
+        let compress = deflate != nil && payload.count >= configuration.compressionThreshold
+        return enqueue(isControl: false) { outgoing in
+            guard compress, let deflate else {
+                return WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))
+            }
+            if outgoing.deflater == nil {
+                outgoing.deflater = try? WSDeflater(windowBits: deflate.serverMaxWindowBits,
+                                                    noContextTakeover: deflate.serverNoContextTakeover)
+            }
+            guard let deflater = outgoing.deflater else {
+                return WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))
+            }
+            // RFC 7692 §6: RSV1 on the first (here: only) frame marks the message compressed.
+            return WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode,
+                                                 payload: deflater.compressMessage(payload)))
+        }
+    }
+
+    @discardableResult
+    public func send(text: String) -> WSSendResult { send(.text(text)) }
+
+    @discardableResult
+    public func send(binary: [UInt8]) -> WSSendResult { send(.binary(binary)) }
+
+    /// Sends a message already encoded once for many connections (see `WSHub`), without copying it.
+    @discardableResult
+    public func send(_ prepared: WSPreparedMessage) -> WSSendResult {
+        let frame = prepared.frame(for: deflate)
+        return enqueue(isControl: false) { _ in frame }
+    }
+
+    /// Sends a ping; the peer answers with a pong carrying the same bytes (<= 125).
+    @discardableResult
+    public func ping(_ payload: [UInt8] = []) -> WSSendResult {
+        enqueue(isControl: true) { _ in WSFrameEncoder.encode(.ping(Array(payload.prefix(WSFrame.maxControlPayload)))) }
+    }
+
+    /// Starts the closing handshake: queues a close frame; the connection ends when the peer
+    /// answers with its close frame, or after `closeTimeout`.
+    public func close(_ code: WSCloseCode = .normalClosure, reason: String = "") {
+        if queueClose(code, reason: reason) { scheduleForcedClose() }
+    }
+
+    // MARK: Queue
+
+    /// Encodes under the lock (the deflater's state must follow queue order) and queues.
+    func enqueue(isControl: Bool, encode: (inout Outgoing) -> [UInt8]) -> WSSendResult {
+        var overflowed = false
+        let result: WSSendResult = outgoing.withLock { outgoing in
+            guard outgoing.state == .open else { return .closed }
+            let bytes = encode(&outgoing)
+            // Control frames are tiny and keep the protocol alive, so they bypass the limit.
+            if !isControl && outgoing.queuedBytes + bytes.count > configuration.maxQueuedBytes {
+                switch configuration.overflowPolicy {
+                case .dropMessage:
+                    return .dropped
+                case .close:
+                    // The peer is not reading, so it will not read the close frame either: drop
+                    // what is queued, queue the close, and force TCP shut after closeTimeout.
+                    outgoing.frames.removeAll()
+                    outgoing.queuedBytes = 0
+                    Self.appendClose(&outgoing, .policyViolation, reason: "outgoing queue full (slow consumer)")
+                    overflowed = true
+                    return .overflowClosed
+                }
+            }
+            outgoing.frames.append(bytes)
+            outgoing.queuedBytes += bytes.count
+            Self.wakeWriter(&outgoing)
+            return .enqueued
+        }
+        if overflowed { scheduleForcedClose() }
+        return result
+    }
+
+    /// Queues our close frame once; returns false if one was already queued.
+    @discardableResult
+    func queueClose(_ code: WSCloseCode?, reason: String) -> Bool {
+        outgoing.withLock { outgoing in
+            guard outgoing.state == .open else { return false }
+            Self.appendClose(&outgoing, code, reason: reason)
+            return true
+        }
+    }
+
+    private static func appendClose(_ outgoing: inout Outgoing, _ code: WSCloseCode?, reason: String) {
+        let frame = code.map { WSFrameEncoder.encode(.close($0, reason: reason)) } ?? WSFrameEncoder.encode(.closeWithoutCode)
+        outgoing.frames.append(frame)
+        outgoing.queuedBytes += frame.count
+        outgoing.state = .closeQueued
+        wakeWriter(&outgoing)
+    }
+
+    static func wakeWriter(_ outgoing: inout Outgoing) {
+        if let writer = outgoing.writerWaiting {
+            outgoing.writerWaiting = nil
+            writer.resume()
+        }
+    }
+
+    /// Drops the TCP connection if the closing handshake has not finished in time.
+    func scheduleForcedClose() {
+        let transport = self.transport
+        let timeout = configuration.closeTimeout
+        Task {
+            try? await Task.sleep(for: timeout)
+            transport.close()
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// A message encoded once for many connections: the plain frame, and the compressed frame for
+/// connections whose permessage-deflate settings make a shared compressed frame valid.
+///
+/// Arrays are copy-on-write, so queuing the same frame on N connections shares one buffer.
+public struct WSPreparedMessage: Sendable {
+    public let plainFrame: [UInt8]
+    /// Compressed with a fresh 15-bit window, so any client may inflate it; nil when not prepared.
+    public let compressedFrame: [UInt8]?
+
+    /// - Parameter compress: also prepare the compressed form (costs one deflate per broadcast).
+    public init(_ message: WSMessage, compress: Bool = false, compressionThreshold: Int = 64) {
+        let payload = message.payload
+        plainFrame = WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))
+        if compress, payload.count >= compressionThreshold, let deflater = try? WSDeflater(windowBits: 15, noContextTakeover: true) {
+            compressedFrame = WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode,
+                                                            payload: deflater.compressMessage(payload)))
+        } else {
+            compressedFrame = nil
+        }
+    }
+
+    /// The frame to send on a connection with these deflate parameters.
+    ///
+    /// The shared compressed frame is valid only where we reset our compressor after every
+    /// message (server_no_context_takeover) with a full window: otherwise the connection's own
+    /// compressor history and the client's would diverge (RFC 7692 §7.2.1).
+    func frame(for deflate: WSDeflateParameters?) -> [UInt8] {
+        if let compressedFrame, let deflate, deflate.serverNoContextTakeover, deflate.serverMaxWindowBits == 15 {
+            return compressedFrame
+        }
+        return plainFrame
+    }
+}

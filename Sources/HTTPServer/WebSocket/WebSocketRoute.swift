@@ -1,0 +1,63 @@
+/// Plugs WebSockets into the HTTP router: validates the upgrade request, answers 101 (or the
+/// handshake's error status), then runs a `WSConnection` with the application's handler.
+///
+/// ```swift
+/// router.get("/ws/echo", WebSocketRoute(handler: WSEchoHandler()))
+/// ```
+public struct WebSocketRoute: HTTPHandler {
+    public let handshake: WSHandshake
+    public let configuration: WSConfiguration
+    public let handler: any WSHandler
+
+    public init(handshake: WSHandshake.Options = .init(), configuration: WSConfiguration = .init(),
+                handler: any WSHandler) {
+        self.handshake = WSHandshake(options: handshake)
+        self.configuration = configuration
+        self.handler = handler
+    }
+
+    public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let headers = request.headers
+        let acceptance: WSHandshake.Acceptance
+        do {
+            acceptance = try handshake.accept(method: request.method.rawValue,
+                                              httpVersion: request.head.version.description,
+                                              headerValues: { headers.values(of: $0) })
+        } catch {
+            var response = HTTPResponse.error(Self.status(error.statusCode), error.description)
+            for (name, value) in error.responseHeaders { response.headers.set(name, value) }
+            return response
+        }
+        var responseHeaders = HTTPHeaders()
+        for (name, value) in acceptance.responseHeaders { responseHeaders.append(name, value) }
+        return .switchingProtocols(headers: responseHeaders, upgrader: WSUpgrader(
+            acceptance: acceptance, configuration: configuration, handler: handler, path: String(request.path)))
+    }
+}
+
+extension WebSocketRoute {
+    /// Statuses the handshake can refuse with, with their RFC 9110 reason phrases.
+    static func status(_ code: Int) -> HTTPStatus {
+        switch code {
+        case 403: return HTTPStatus(code: 403, reasonPhrase: "Forbidden")
+        case 405: return HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
+        case 426: return HTTPStatus(code: 426, reasonPhrase: "Upgrade Required")
+        default: return HTTPStatus(code: 400, reasonPhrase: "Bad Request")
+        }
+    }
+}
+
+/// Takes the socket over after the 101 and runs the WebSocket connection on it.
+struct WSUpgrader: ConnectionUpgrader {
+    let acceptance: WSHandshake.Acceptance
+    let configuration: WSConfiguration
+    let handler: any WSHandler
+    let path: String
+
+    func takeOver(_ upgraded: UpgradedConnection) async {
+        let connection = WSConnection(transport: upgraded, configuration: configuration,
+                                      subprotocol: acceptance.subprotocol, deflate: acceptance.deflate,
+                                      remoteAddress: upgraded.remoteAddress, path: path)
+        await connection.run(handler: handler, bufferedBytes: upgraded.bufferedBytes)
+    }
+}

@@ -1,0 +1,36 @@
+import AWS
+import Foundation
+
+/// `ObjectStore` on S3, through our own S3 client.
+public struct S3ObjectStore: ObjectStore {
+    public let client: S3Client
+
+    public init(client: S3Client) {
+        self.client = client
+    }
+
+    public func get(bucket: String, key: String, maxBytes: Int) async throws -> Data {
+        do {
+            // Ask for one byte more than allowed: getting it proves the object is too large
+            // without downloading a hostile multi-gigabyte object into memory.
+            let object = try await client.getObject(bucket: bucket, key: key, range: 0...maxBytes)
+            if object.body.count > maxBytes {
+                throw ObjectStoreError.tooLarge(bucket: bucket, key: key, limit: maxBytes)
+            }
+            return object.body
+        } catch S3Error.noSuchKey {
+            throw ObjectStoreError.notFound(bucket: bucket, key: key)
+        } catch let S3Error.other(code, _, status, _) where code == "InvalidRange" || status == 416 {
+            // A range request on an empty object is "unsatisfiable": the object has zero bytes.
+            return Data()
+        }
+    }
+
+    public func put(bucket: String, key: String, body: Data, contentType: String, metadata: [String: String]) async throws {
+        _ = try await client.putObject(bucket: bucket, key: key, body: body, contentType: contentType, metadata: metadata)
+    }
+
+    public func list(bucket: String, prefix: String) async throws -> [String] {
+        try await client.listAllObjects(bucket: bucket, prefix: prefix).map(\.key)
+    }
+}

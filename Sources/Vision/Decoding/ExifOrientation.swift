@@ -1,0 +1,88 @@
+/// The EXIF orientation tag (0x0112) and the transposition that displays the image upright, as
+/// Pillow's `ImageOps.exif_transpose` applies it.
+public enum ExifOrientation: Int, Sendable {
+    case normal = 1, mirrored = 2, rotated180 = 3, flipped = 4
+    case transposed = 5, rotatedClockwise = 6, transversed = 7, rotatedCounterClockwise = 8
+
+    /// Reads the orientation from a JPEG's first APP1 "Exif" segment; `.normal` when absent or
+    /// malformed (a bad EXIF block never fails the decode).
+    static func read(fromJPEG bytes: UnsafeRawBufferPointer) -> ExifOrientation {
+        var offset = 2
+        while offset + 4 <= bytes.count {
+            guard bytes[offset] == 0xFF else { return .normal }
+            let marker = bytes[offset + 1]
+            if marker == 0xFF { offset += 1; continue }  // fill byte
+            if marker == 0xDA || marker == 0xD9 { return .normal }  // start of scan / end of image
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            guard length >= 2, offset + 2 + length <= bytes.count else { return .normal }
+            let segment = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 2 + length)])
+            if marker == 0xE1, segment.starts(with: Array("Exif\0\0".utf8)) {
+                return parseTIFF(UnsafeRawBufferPointer(rebasing: segment[6...])) ?? .normal
+            }
+            offset += 2 + length
+        }
+        return .normal
+    }
+
+    /// Finds tag 0x0112 in IFD0 of a TIFF block; every offset is bounds-checked.
+    static func parseTIFF(_ tiff: UnsafeRawBufferPointer) -> ExifOrientation? {
+        guard tiff.count >= 8 else { return nil }
+        let littleEndian: Bool
+        switch (tiff[0], tiff[1]) {
+        case (0x49, 0x49): littleEndian = true
+        case (0x4D, 0x4D): littleEndian = false
+        default: return nil
+        }
+        func u16(_ at: Int) -> Int? {
+            guard at >= 0, at + 2 <= tiff.count else { return nil }
+            return littleEndian ? Int(tiff[at]) | Int(tiff[at + 1]) << 8 : Int(tiff[at]) << 8 | Int(tiff[at + 1])
+        }
+        func u32(_ at: Int) -> Int? {
+            guard let high = u16(littleEndian ? at + 2 : at), let low = u16(littleEndian ? at : at + 2) else { return nil }
+            return high << 16 | low
+        }
+        guard u16(2) == 42, let ifd = u32(4), let count = u16(ifd) else { return nil }
+        for entry in 0..<count {
+            let at = ifd + 2 + entry * 12
+            guard let tag = u16(at) else { return nil }
+            if tag == 0x0112 {
+                guard u16(at + 2) == 3, let value = u16(at + 8) else { return nil }
+                return ExifOrientation(rawValue: value)
+            }
+        }
+        return nil
+    }
+
+    /// The upright image.
+    func apply(to image: RGBImage) -> RGBImage {
+        if self == .normal { return image }
+        let width = image.width, height = image.height
+        let swaps = rawValue >= 5
+        let outputWidth = swaps ? height : width, outputHeight = swaps ? width : height
+        let pixels = [UInt8](unsafeUninitializedCapacity: image.pixels.count) { output, initialized in
+            image.pixels.withUnsafeBufferPointer { input in
+                for y in 0..<outputHeight {
+                    for x in 0..<outputWidth {
+                        let (sourceX, sourceY): (Int, Int)
+                        switch self {
+                        case .normal: (sourceX, sourceY) = (x, y)
+                        case .mirrored: (sourceX, sourceY) = (width - 1 - x, y)
+                        case .rotated180: (sourceX, sourceY) = (width - 1 - x, height - 1 - y)
+                        case .flipped: (sourceX, sourceY) = (x, height - 1 - y)
+                        case .transposed: (sourceX, sourceY) = (y, x)
+                        case .rotatedClockwise: (sourceX, sourceY) = (y, height - 1 - x)
+                        case .transversed: (sourceX, sourceY) = (width - 1 - y, height - 1 - x)
+                        case .rotatedCounterClockwise: (sourceX, sourceY) = (width - 1 - y, x)
+                        }
+                        let from = (sourceY * width + sourceX) * 3, to = (y * outputWidth + x) * 3
+                        output[to] = input[from]
+                        output[to + 1] = input[from + 1]
+                        output[to + 2] = input[from + 2]
+                    }
+                }
+            }
+            initialized = image.pixels.count
+        }
+        return RGBImage(width: outputWidth, height: outputHeight, pixels: pixels)
+    }
+}

@@ -1,0 +1,150 @@
+/// Turns a decoded image into the model's float input, equal to torchvision's
+/// Resize + CenterCrop + ToTensor + Normalize on a Pillow image.
+///
+/// Only the pixels the crop keeps are computed: the horizontal pass runs on the rows the vertical
+/// pass will read and only for the kept columns; the vertical pass produces only the kept rows and
+/// writes floats straight into the tensor through a per-channel lookup table.
+public struct Preprocessor: Sendable {
+    public let configuration: PreprocessingConfiguration
+    /// `normalised[channel * 256 + value]` = (value / 255 - mean) / std, in Float like torchvision.
+    private let normalised: [Float]
+
+    public init(configuration: PreprocessingConfiguration = PreprocessingConfiguration()) {
+        precondition(configuration.problem == nil, configuration.problem ?? "")
+        self.configuration = configuration
+        var table = [Float](repeating: 0, count: 3 * 256)
+        for channel in 0..<3 {
+            for value in 0..<256 {
+                table[channel * 256 + value] = (Float(value) / 255 - configuration.mean[channel]) / configuration.std[channel]
+            }
+        }
+        self.normalised = table
+    }
+
+    /// The size torchvision's `Resize(int)` gives: shorter side to the target, longer side scaled
+    /// and truncated (`int(size * long / short)`).
+    public func resizedSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        let target = configuration.resizeShorterSide
+        if width <= height {
+            return (target, Int(Double(target * height) / Double(width)))
+        }
+        return (Int(Double(target * width) / Double(height)), target)
+    }
+
+    /// torchvision's centre-crop offset: `int(round((size - crop) / 2))`, and Python rounds half to even.
+    static func cropOffset(size: Int, crop: Int) -> Int {
+        Int((Double(size - crop) / 2).rounded(.toNearestOrEven))
+    }
+
+    /// The model input for one image as a new array.
+    public func tensor(for image: RGBImage) -> [Float] {
+        [Float](unsafeUninitializedCapacity: configuration.valuesPerImage) { buffer, initialized in
+            preprocess(image, into: buffer)
+            initialized = configuration.valuesPerImage
+        }
+    }
+
+    /// The 8-bit RGB crop before normalisation (row-major, interleaved): what Pillow would hold
+    /// after Resize + CenterCrop. For tests and diagnostics.
+    public func croppedPixels(for image: RGBImage) -> [UInt8] {
+        var pixels = [UInt8]()
+        resample(image) { row, values in pixels.append(contentsOf: values) }
+        return pixels
+    }
+
+    /// Writes `configuration.valuesPerImage` floats at `output`.
+    public func preprocess(_ image: RGBImage, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(output.count >= configuration.valuesPerImage, "output too small")
+        let crop = configuration.cropSize
+        let plane = crop * crop
+        let layout = configuration.layout
+        normalised.withUnsafeBufferPointer { table in
+            let red = table.baseAddress!, green = red + 256, blue = red + 512
+            resample(image) { row, values in
+                switch layout {
+                case .nchw:
+                    let base = output.baseAddress! + row * crop
+                    for column in 0..<crop {
+                        base[column] = red[Int(values[column * 3])]
+                        base[plane + column] = green[Int(values[column * 3 + 1])]
+                        base[2 * plane + column] = blue[Int(values[column * 3 + 2])]
+                    }
+                case .nhwc:
+                    let base = output.baseAddress! + row * crop * 3
+                    for column in 0..<crop {
+                        base[column * 3] = red[Int(values[column * 3])]
+                        base[column * 3 + 1] = green[Int(values[column * 3 + 1])]
+                        base[column * 3 + 2] = blue[Int(values[column * 3 + 2])]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs both passes and hands each kept output row (crop width x RGB bytes) to `emit`.
+    private func resample(_ image: RGBImage, emit: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        let crop = configuration.cropSize
+        let resized = resizedSize(width: image.width, height: image.height)
+        let left = Self.cropOffset(size: resized.width, crop: crop)
+        let top = Self.cropOffset(size: resized.height, crop: crop)
+        let horizontal = ResampleCoefficients(inputSize: image.width, outputSize: resized.width, keep: left..<(left + crop))
+        let vertical = ResampleCoefficients(inputSize: image.height, outputSize: resized.height, keep: top..<(top + crop))
+        let rows = vertical.inputRange
+        let rowBytes = crop * 3
+        let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
+        // Horizontal pass on the rows the vertical pass reads, kept columns only.
+        var intermediate = [UInt8](repeating: 0, count: rows.count * rowBytes)
+        image.pixels.withUnsafeBufferPointer { source in
+            horizontal.weights.withUnsafeBufferPointer { weights in
+                intermediate.withUnsafeMutableBufferPointer { target in
+                    for (slot, row) in rows.enumerated() {
+                        let sourceRow = source.baseAddress! + row * image.width * 3
+                        let targetRow = target.baseAddress! + slot * rowBytes
+                        for column in 0..<crop {
+                            let start = Int(horizontal.starts[column]), count = Int(horizontal.counts[column])
+                            let k = weights.baseAddress! + column * horizontal.taps
+                            var r = half, g = half, b = half
+                            var pixel = sourceRow + start * 3
+                            for tap in 0..<count {
+                                let weight = k[tap]
+                                r &+= Int32(pixel[0]) &* weight
+                                g &+= Int32(pixel[1]) &* weight
+                                b &+= Int32(pixel[2]) &* weight
+                                pixel += 3
+                            }
+                            targetRow[column * 3] = Self.clip(r)
+                            targetRow[column * 3 + 1] = Self.clip(g)
+                            targetRow[column * 3 + 2] = Self.clip(b)
+                        }
+                    }
+                }
+            }
+        }
+        // Vertical pass: accumulate whole rows (a loop the compiler vectorises), kept rows only.
+        var accumulator = [Int32](repeating: 0, count: rowBytes)
+        var outputRow = [UInt8](repeating: 0, count: rowBytes)
+        intermediate.withUnsafeBufferPointer { source in
+            accumulator.withUnsafeMutableBufferPointer { sums in
+                outputRow.withUnsafeMutableBufferPointer { out in
+                    for row in 0..<crop {
+                        for index in 0..<rowBytes { sums[index] = half }
+                        let start = Int(vertical.starts[row]) - rows.lowerBound, count = Int(vertical.counts[row])
+                        for tap in 0..<count {
+                            let weight = vertical.weights[row * vertical.taps + tap]
+                            let line = source.baseAddress! + (start + tap) * rowBytes
+                            for index in 0..<rowBytes { sums[index] &+= Int32(line[index]) &* weight }
+                        }
+                        for index in 0..<rowBytes { out[index] = Self.clip(sums[index]) }
+                        emit(row, UnsafeBufferPointer(out))
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func clip(_ sum: Int32) -> UInt8 {
+        let value = sum >> ResampleCoefficients.precisionBits
+        return value < 0 ? 0 : (value > 255 ? 255 : UInt8(truncatingIfNeeded: value))
+    }
+}

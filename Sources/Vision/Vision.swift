@@ -1,1 +1,0 @@
-// The Vision module; see ../shared/DESIGN.md for what it owns.

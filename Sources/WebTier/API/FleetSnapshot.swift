@@ -1,0 +1,41 @@
+import Foundation
+
+/// What the fleet panel draws, once per control tick: the queue, our instances, what the
+/// autoscaler wants and why.
+public struct FleetSnapshot: Codable, Sendable, Equatable {
+    /// Milliseconds since 1970.
+    public var at: Int64
+    public var queue: QueueBacklog
+    public var instances: InstanceCounts
+    public var desired: Int
+    /// The configured maximum (the chart's ceiling).
+    public var max: Int
+    /// The decision in words (`ScalingDecision.explanation`).
+    public var explanation: String
+
+    public init(at: Int64, queue: QueueBacklog, instances: InstanceCounts, desired: Int, max: Int, explanation: String) {
+        self.at = at
+        self.queue = queue
+        self.instances = instances
+        self.desired = desired
+        self.max = max
+        self.explanation = explanation
+    }
+
+    /// The snapshot of one tick's decision.
+    public init(decision: ScalingDecision, queue: QueueBacklog, maximum: Int, at date: Date) {
+        self.init(at: APIJSON.milliseconds(date), queue: queue,
+                  instances: InstanceCounts(pending: decision.pending, running: decision.running),
+                  desired: decision.desired, max: maximum, explanation: decision.explanation)
+    }
+}
+
+public struct InstanceCounts: Codable, Sendable, Equatable {
+    public var pending: Int
+    public var running: Int
+
+    public init(pending: Int, running: Int) {
+        self.pending = pending
+        self.running = running
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where app-tier workers run: the seam between the autoscaler and EC2 (`EC2Fleet`) or processes
+/// on this machine (`LocalProcessFleet`). The autoscaler only lists, launches and terminates; a
+/// worker's scale-in is its own idle self-termination, which a fleet merely observes.
+///
+/// Implementations find their instances by the fleet tag (`FleetSettings.fleetTag`), never by
+/// memory alone, so a restarted web tier adopts the instances already running.
+public protocol Fleet: Sendable {
+    /// Our instances in every state the provider still reports (pending, running, stopping,
+    /// shutting-down and, briefly, terminated), each with its launch time.
+    func instances() async throws(FleetError) -> [FleetInstance]
+
+    /// Starts `count` new workers, tagged as ours and named `<namePrefix><n>`. Returns what was
+    /// started, normally `pending`. When the provider starts fewer than asked (EC2's
+    /// `MinCount`/`MaxCount`, an instance limit), it returns the ones it did start; when it starts
+    /// some and then fails, it throws `partialLaunch` with them, so none is forgotten.
+    func launch(count: Int) async throws(FleetError) -> [FleetInstance]
+
+    /// Terminates the given instances of ours. Ids that are already gone are not an error
+    /// (termination is idempotent: a worker may have terminated itself meanwhile).
+    func terminate(ids: [String]) async throws(FleetError)
+}
+
+/// Why a fleet operation failed, with what to check.
+public enum FleetError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The fleet could not be listed (network, permissions); the controller skips this tick rather
+    /// than scaling blind.
+    case listingFailed(reason: String)
+    /// No instance was started.
+    case launchFailed(requested: Int, reason: String)
+    /// Some instances were started before the failure: they are ours and must be counted.
+    case partialLaunch(launched: [FleetInstance], requested: Int, reason: String)
+    /// The provider refused for lack of capacity or an account limit (EC2's
+    /// `InsufficientInstanceCapacity`, `InstanceLimitExceeded`); retrying later may succeed.
+    case capacityUnavailable(reason: String)
+    /// Terminating these ids failed.
+    case terminationFailed(ids: [String], reason: String)
+    /// The fleet is misconfigured (no AMI, no worker executable); nothing will work until fixed.
+    case misconfigured(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .listingFailed(reason):
+            return "could not list the fleet's instances: \(reason) (check the endpoint and the describe permission)"
+        case let .launchFailed(requested, reason):
+            return "could not launch \(requested) instance(s): \(reason)"
+        case let .partialLaunch(launched, requested, reason):
+            return "launched \(launched.count) of \(requested) instance(s) before failing: \(reason)"
+        case let .capacityUnavailable(reason):
+            return "no capacity to launch instances: \(reason) (will retry on a later tick)"
+        case let .terminationFailed(ids, reason):
+            return "could not terminate \(ids.joined(separator: ", ")): \(reason)"
+        case let .misconfigured(reason):
+            return "the fleet is misconfigured: \(reason)"
+        }
+    }
+}

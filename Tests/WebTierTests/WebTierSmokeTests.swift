@@ -1,6 +1,0 @@
-import Testing
-@testable import WebTier
-
-@Test func WebTierModuleLinks() {
-    #expect(Bool(true))
-}
