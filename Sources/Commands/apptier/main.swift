@@ -55,6 +55,7 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 @main
 enum Main {
     static func main() async {
+        SignalTrap.unblockTerminationSignals()
         await AppTierCommand.main()
     }
 }
