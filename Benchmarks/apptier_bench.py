@@ -153,6 +153,9 @@ def main() -> int:
               f"{cpu_per_job:.1f} | {cpu_per_job / (python['cpu'] / max(python['jobs'], 1) * 1000):.2f}x | "
               f"{cpu_per_job / per_image_classify:.2f}x |")
     print(f"| classify (Swift, local files) | {args.images} | - | {per_image_classify:.1f} | - | 1.00x |")
+    if not ours["jobs"] or not python["jobs"]:
+        print("\na worker finished no job: see its output above")
+        return 1
     ratio = (ours["jobs"] / ours["wall"]) / (python["jobs"] / python["wall"])
     print(f"\nthroughput ratio ours/Python: {ratio:.2f}x (goal >= 1.5x); "
           f"own CPU per job ours/Python: {(ours['cpu'] / ours['jobs']) / (python['cpu'] / python['jobs']):.2f} "

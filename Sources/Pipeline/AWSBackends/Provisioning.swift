@@ -20,7 +20,7 @@ public struct ProvisionedResources: Sendable {
         let requestURL: String
         let responseURL: String
         if queues.createIfMissing {
-            deadLetterURL = try await sqs.createQueue(
+            deadLetterURL = try await Self.createOrFind(sqs,
                 named: queues.deadLetterQueue + suffix,
                 attributes: SQSQueueAttributes(fifoQueue: queues.fifo ? true : nil,
                                                messageRetentionPeriod: 1_209_600))
@@ -28,14 +28,14 @@ public struct ProvisionedResources: Sendable {
             guard let deadLetterARN else {
                 throw SQSError.malformedResponse(operation: "GetQueueAttributes", reason: "no QueueArn for the dead-letter queue")
             }
-            requestURL = try await sqs.createQueue(
+            requestURL = try await Self.createOrFind(sqs,
                 named: queues.requestQueue + suffix,
                 attributes: SQSQueueAttributes(
                     fifoQueue: queues.fifo ? true : nil, visibilityTimeout: queues.visibilityTimeoutSeconds,
                     receiveMessageWaitTimeSeconds: queues.longPollSeconds,
                     redrivePolicy: SQSRedrivePolicy(deadLetterTargetArn: deadLetterARN,
                                                     maxReceiveCount: queues.maxReceiveCount)))
-            responseURL = try await sqs.createQueue(
+            responseURL = try await Self.createOrFind(sqs,
                 named: queues.responseQueue + suffix,
                 attributes: SQSQueueAttributes(fifoQueue: queues.fifo ? true : nil,
                                                receiveMessageWaitTimeSeconds: queues.longPollSeconds))
@@ -57,5 +57,15 @@ public struct ProvisionedResources: Sendable {
             responses: SQSJobQueue(client: sqs, queueURL: responseURL, isFIFO: queues.fifo),
             deadLetterQueueURL: deadLetterURL, store: S3ObjectStore(client: clients.s3),
             inputBucket: storage.inputBucket, outputBucket: storage.outputBucket)
+    }
+
+    /// Creates the queue, or uses the existing one when it was made with other attributes (by an
+    /// operator, or another tier with a different configuration): its attributes win.
+    static func createOrFind(_ sqs: SQSClient, named name: String, attributes: SQSQueueAttributes) async throws -> String {
+        do {
+            return try await sqs.createQueue(named: name, attributes: attributes)
+        } catch SQSError.queueNameExists {
+            return try await sqs.queueURL(named: name)
+        }
     }
 }
