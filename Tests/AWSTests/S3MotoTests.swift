@@ -121,6 +121,22 @@ struct S3MotoTests {
         #expect(try await regional.getObject(bucket: bucket, key: "k").body == Data("eu".utf8))
     }
 
+    @Test("Range GET returns the asked bytes; a range past the end is cut to the object; an empty object's range is InvalidRange")
+    func rangeGet() async throws {
+        let bucket = try await newBucket()
+        let body = Self.randomBytes(1000)
+        try await s3.putObject(bucket: bucket, key: "r", body: body)
+        #expect(try await s3.getObject(bucket: bucket, key: "r", range: 10...19).body == body[10...19])
+        #expect(try await s3.getObject(bucket: bucket, key: "r", range: 0...5000).body == body)
+        try await s3.putObject(bucket: bucket, key: "empty", body: Data())
+        do {
+            _ = try await s3.getObject(bucket: bucket, key: "empty", range: 0...10)
+            Issue.record("a range on an empty object was satisfied")
+        } catch let S3Error.other(code, _, status, _) {
+            #expect(code == "InvalidRange" && status == 416)
+        }
+    }
+
     @Test("listing an empty bucket gives one empty, untruncated page")
     func emptyListing() async throws {
         let bucket = try await newBucket()
