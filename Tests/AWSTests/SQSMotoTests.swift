@@ -1,4 +1,4 @@
-import AWS
+@testable import AWS
 import Foundation
 import Testing
 import TestSupport
@@ -189,6 +189,16 @@ struct SQSMotoTests {
         let messages = try await sqs.receiveMessages(queueURL: queue, maxMessages: 10, waitTimeSeconds: 1, attributeNames: ["All"])
         #expect(messages.map(\.body) == ["first", "second", "third"])
         #expect(messages.allSatisfy { $0.attributes["MessageGroupId"] == "image-1" })
+    }
+
+    @Test("non-ASCII and JSON-hostile bodies round-trip and pass the MD5 check both ways",
+          arguments: ["ünïcödé ✓ 🚀", "{\"v\":1,\"key\":\"a/b\\\\c\"}", "line1\nline2\ttab", String(repeating: "x", count: 200_000)])
+    func bodyIntegrity(body: String) async throws {
+        let queue = try await newQueue()
+        let sent = try await sqs.sendMessage(queueURL: queue, body: body)
+        #expect(sent.md5OfMessageBody == SQSChecksum.md5Hex(body))
+        let received = try await sqs.receiveMessages(queueURL: queue, waitTimeSeconds: 2)
+        #expect(received.map(\.body) == [body])
     }
 
     @Test("a missing queue is a typed queueDoesNotExist error naming it")
