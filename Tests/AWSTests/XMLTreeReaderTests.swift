@@ -71,7 +71,7 @@ struct XMLTreeReaderTests {
     }
 
     @Test("writer output round-trips through the reader",
-          arguments: ["plain", "a<b>&c\"d'e", "ünïcödé ✓", "tab\tnew\nline", "]]>", " padded "])
+          arguments: ["plain", "a<b>&c\"d'e", "ünïcödé ✓", "tab\tnew\nline", "cr\r\nlf", "]]>", " padded "])
     func writerRoundTrip(text: String) throws {
         var writer = XMLWriter()
         writer.element("Root", namespace: "urn:test") { $0.element("Value", text: text) }
