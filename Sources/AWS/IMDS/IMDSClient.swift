@@ -40,12 +40,15 @@ public struct IMDSClient: Sendable {
     public let timeouts: AWSTimeouts
     let transport: CurlTransport
     let tokens = IMDSTokenCache()
+    let now: @Sendable () -> Date
 
-    /// - Parameter tokenTTL: 1 s ... 6 h, sent as X-aws-ec2-metadata-token-ttl-seconds.
+    /// - Parameters:
+    ///   - tokenTTL: 1 s ... 6 h, sent as X-aws-ec2-metadata-token-ttl-seconds.
+    ///   - now: the clock that judges token expiry (injectable for tests).
     public init(endpoint: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                 tokenTTL: Duration = .seconds(21_600),
                 timeouts: AWSTimeouts = AWSTimeouts(connect: .seconds(1), request: .seconds(2)),
-                transport: CurlTransport = CurlTransport()) {
+                transport: CurlTransport = CurlTransport(), now: @escaping @Sendable () -> Date = { Date() }) {
         let configured = endpoint ?? environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         self.endpoint = configured ?? Self.defaultEndpoint
         if configured == nil, environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
@@ -57,6 +60,7 @@ public struct IMDSClient: Sendable {
         self.tokenTTL = .seconds(seconds)
         self.timeouts = timeouts
         self.transport = transport
+        self.now = now
     }
 
     // MARK: Queries
@@ -127,9 +131,9 @@ public struct IMDSClient: Sendable {
 
     /// A cached token, renewed a little before its TTL runs out.
     func sessionToken() async throws -> String {
-        if let token = await tokens.valid(at: Date()) { return token }
+        if let token = await tokens.valid(at: now()) { return token }
         let seconds = tokenTTL.components.seconds
-        let requestedAt = Date()
+        let requestedAt = now()
         let response = try await send("PUT", "/latest/api/token", headers: ["X-aws-ec2-metadata-token-ttl-seconds": String(seconds)])
         guard response.status == 200, !response.body.isEmpty else {
             throw IMDSError(.status(response.status), "token request (PUT /latest/api/token) answered HTTP \(response.status)")

@@ -24,18 +24,26 @@ import TestSupport
         await metadata.stop()
     }
 
-    @Test func theTokenIsRenewedWhenItsTTLRunsOut() async throws {
+    @Test func theTokenIsRenewedBeforeItsTTLRunsOut() async throws {
         let metadata = try await MetadataServer.start()
-        let client = IMDSClient(endpoint: metadata.endpoint, tokenTTL: .seconds(1))
+        let clock = ManualClock()
+        let client = IMDSClient(endpoint: metadata.endpoint, tokenTTL: .seconds(600), now: { clock.now })
         _ = try await client.instanceID()
+        clock.advance(by: 500)    // 100 s of the TTL left: still reused
         _ = try await client.instanceID()
-        try await Task.sleep(for: .milliseconds(1200))
+        clock.advance(by: 50)     // 50 s left, under the 10% margin: renewed before it can expire
         _ = try await client.instanceID()
-        let puts = try metadata.log().log.filter { $0.method == "PUT" }
-        #expect(puts.count == 2, "one token for the first two reads, a new one after its TTL")
-        #expect(puts.allSatisfy { $0.ttl == "1" })
-        #expect(try metadata.log().log.allSatisfy { $0.outcome != "401" }, "an expiring token is never sent")
+        let log = try metadata.log().log
+        let puts = log.filter { $0.method == "PUT" }
+        #expect(puts.count == 2, "one token for the first two reads, a new one near the end of its TTL")
+        #expect(puts.allSatisfy { $0.ttl == "600" }, "the configured TTL is requested")
+        #expect(log.allSatisfy { $0.outcome != "401" })
         await metadata.stop()
+    }
+
+    @Test func theTTLIsClampedToWhatIMDSAccepts() {
+        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, tokenTTL: .seconds(0)).tokenTTL == .seconds(1))
+        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, tokenTTL: .seconds(99_999)).tokenTTL == .seconds(21_600))
     }
 
     @Test func aRejectedTokenIsReplacedOnce() async throws {
