@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "apptier", targets: ["AppTierCommand"]),
         .executable(name: "classify", targets: ["ClassifyCommand"]),
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
+        // For the separate Fuzz/ package, which depends on this one by path.
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
