@@ -98,4 +98,21 @@ import Testing
         let frame = try #require(try decoder.nextFrame())
         #expect(try WSInflater().inflateMessage(frame.payload, limit: 1 << 20) == Array(text.utf8))
     }
+
+    @Test("groups: a broadcast reaches only that group's members; leaveAll removes a connection everywhere")
+    func groups() {
+        let groups = WSGroups<String>(compressBroadcasts: false)
+        let a = Self.connection(), b = Self.connection(), c = Self.connection()
+        groups.join("job-1", a)
+        groups.join("job-1", b)
+        groups.join("job-2", b)
+        groups.join("job-2", c)
+        #expect(groups.broadcast(to: "job-1", .text("r1")).enqueued == 2)
+        #expect(a.queuedBytes == 4 && b.queuedBytes == 4 && c.queuedBytes == 0)
+        groups.leaveAll(b)
+        #expect(groups.memberCount(of: "job-1") == 1 && groups.memberCount(of: "job-2") == 1)
+        #expect(groups.broadcast(to: "job-3", .text("nobody")) == WSHub.BroadcastReport())
+        groups.leave("job-1", a)
+        #expect(Set(groups.keys) == ["job-2"])
+    }
 }
