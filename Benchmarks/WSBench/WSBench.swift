@@ -52,7 +52,9 @@ struct WSBench {
             var offset = 0, messages = 0
             while offset < wire.count {
                 let end = min(offset + 65536, wire.count)
-                messages += try! wire[offset..<end].withUnsafeBytes { try inbound.receive($0) }.count
+                let output = wire[offset..<end].withUnsafeBytes { inbound.receive($0) }
+                precondition(output.error == nil)
+                messages += output.events.count
                 offset = end
             }
             precondition(messages == wire.count / frame.count)
