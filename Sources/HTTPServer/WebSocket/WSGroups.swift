@@ -13,6 +13,8 @@ public final class WSGroups<Key: Hashable & Sendable>: Sendable {
 
     private let state = Mutex(Membership())
     private let compressBroadcasts: Bool
+    /// Compressors for broadcasts, so a broadcast does not set up a zlib stream each time.
+    private let deflaterPool = WSDeflaterPool(stripes: 1)
 
     public init(compressBroadcasts: Bool = true) {
         self.compressBroadcasts = compressBroadcasts
@@ -48,7 +50,8 @@ public final class WSGroups<Key: Hashable & Sendable>: Sendable {
     public func broadcast(to key: Key, _ message: WSMessage) -> WSHub.BroadcastReport {
         let members = state.withLock { Array(($0.members[key] ?? [:]).values) }
         guard !members.isEmpty else { return WSHub.BroadcastReport() }
-        let prepared = WSPreparedMessage(message, compress: compressBroadcasts && members.contains { $0.deflate != nil })
+        let prepared = WSPreparedMessage(message, compress: compressBroadcasts && members.contains { $0.deflate != nil },
+                                         pool: deflaterPool)
         var report = WSHub.BroadcastReport()
         for connection in members {
             switch connection.send(prepared) {
