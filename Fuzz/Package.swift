@@ -9,13 +9,17 @@ let package = Package(
         .package(name: "ElasticClassifier", path: ".."),
     ],
     targets: [
+        .target(name: "CFuzzerDriver"),
         .executableTarget(name: "FuzzHTTPDecoder", dependencies: [
+            "CFuzzerDriver",
             .product(name: "HTTPServer", package: "ElasticClassifier"),
         ]),
         .executableTarget(name: "FuzzMultipart", dependencies: [
+            "CFuzzerDriver",
             .product(name: "HTTPServer", package: "ElasticClassifier"),
         ]),
         .executableTarget(name: "FuzzWSFrames", dependencies: [
+            "CFuzzerDriver",
             .product(name: "HTTPServer", package: "ElasticClassifier"),
         ]),
     ]

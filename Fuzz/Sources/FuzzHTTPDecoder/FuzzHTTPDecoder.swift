@@ -3,8 +3,12 @@ import HTTPServer
 /// Arbitrary bytes through the request decoder, split at a size chosen by the first byte, then
 /// each decoded target through the router's pattern matching and the static resolver's
 /// percent-decoding. Any error is fine; a crash, a hang, or a broken invariant is a finding.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzHTTPDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+let FuzzHTTPDecoderEntry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { data, size in
+    guard let data else { return 0 }
+    return fuzzHTTPDecoder(data, size)
+}
+
+func fuzzHTTPDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let pieceSize = Int(data[0] % 64) + 1
     let bytes = UnsafeBufferPointer(start: data + 1, count: size - 1)

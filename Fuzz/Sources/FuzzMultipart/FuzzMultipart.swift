@@ -2,8 +2,12 @@ import HTTPServer
 
 /// Arbitrary bytes as a multipart body (boundary `fuzz`), split by the first byte; every file name
 /// goes through the sanitiser, whose output must never be a path or a hidden file.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzMultipart(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+let FuzzMultipartEntry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { data, size in
+    guard let data else { return 0 }
+    return fuzzMultipart(data, size)
+}
+
+func fuzzMultipart(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let pieceSize = Int(data[0] % 32) + 1
     let bytes = UnsafeBufferPointer(start: data + 1, count: size - 1)
