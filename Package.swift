@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         // epoll + eventfd for HTTPServer's SocketPool (Glibc's module does not export them).
         .systemLibrary(name: "CEpoll", path: "Sources/CShims/CEpoll"),
+        .systemLibrary(name: "CDeflate", path: "Sources/CShims/CDeflate", pkgConfig: "libdeflate",
+                       providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
@@ -44,7 +46,7 @@ let package = Package(
             "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "COnnxRuntime"]),
+        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "CDeflate", "COnnxRuntime"]),
         .target(name: "WebTier", dependencies: [
             "HTTPServer", "AWS", "Pipeline",
             .product(name: "Logging", package: "swift-log"),
@@ -99,7 +101,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // A real server with WebSocket routes for the Python/Chromium tests and scripts/bench-ws.
         .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"],
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
