@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "AppTier", dependencies: [
-            "AWS", "Vision", "Pipeline",
+            "AWS", "Vision", "Pipeline", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

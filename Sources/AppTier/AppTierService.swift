@@ -36,7 +36,15 @@ public struct AppTierService: Sendable {
                 requests: resources.requests, responses: resources.responses, store: resources.store,
                 classifier: classifier, options: WorkerOptions(configuration: configuration, workerName: workerName),
                 shutdown: shutdown, logger: logger)
+            var metrics: WorkerMetricsServer?
+            if let port = configuration.worker.metricsPort {
+                let (server, bound) = try WorkerMetricsServer.start(port: port, stats: worker.stats,
+                                                                    workerName: workerName, logger: logger)
+                metrics = server
+                logger.info("metrics on http://127.0.0.1:\(bound)/metrics")
+            }
             let exit = await worker.run()
+            await metrics?.stop()
             withExtendedLifetime(trap) {}
             switch exit {
             case .idle:

@@ -111,4 +111,22 @@ struct WorkerFleetTests {
         #expect(await worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.output)")
         #expect(worker.output.contains("idle(emptyPolls: 2)"))
     }
+
+    @Test("the optional metrics port reports the worker's counters in Prometheus text format")
+    func metricsPort() async throws {
+        let harness = try await WorkerHarness(["worker.metricsPort": "0"])
+        let photo = try #require(try Photos.all().first)
+        try await harness.submit(photo.bytes, fileName: "counted.jpg")
+        try await harness.submit(Data("not an image".utf8), fileName: "refused.jpg")
+        let worker = try harness.startWorker("metered")
+        _ = try await harness.collectResults(expected: 2, timeout: .seconds(60))
+        let line = try #require(worker.output.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") })
+        let port = try #require(UInt16(line.split(separator: ":").last!.split(separator: "/").first!))
+        let response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+        await worker.stop()
+        #expect(response.status == 200)
+        #expect(response.body.contains("apptier_jobs_classified_total{worker=\"local-\(worker.pid)\"} 1"))
+        #expect(response.body.contains("apptier_jobs_rejected_total{worker=\"local-\(worker.pid)\"} 1"))
+        #expect(response.body.contains("# TYPE apptier_job_latency_p95_ms gauge"))
+    }
 }
