@@ -13,10 +13,21 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Bodies at least this large are sent with `Expect: 100-continue`, so a request the
     /// server rejects (bad signature, missing bucket) is refused before the upload.
     public let expectContinueThreshold: Int64
+    /// Extra trusted CA certificates (PEM) instead of the system bundle, e.g. for a TLS proxy.
+    /// Verification itself can never be turned off.
+    public let certificateAuthorities: URL?
 
     public init(maximumIdleConnections: Int = 32, expectContinueThreshold: Int64 = 1 << 20) {
         pool = CurlHandlePool(maximumIdle: maximumIdleConnections)
         self.expectContinueThreshold = expectContinueThreshold
+        certificateAuthorities = nil
+    }
+
+    /// A transport that trusts the CA certificates in `certificateAuthorities` (PEM).
+    public init(certificateAuthorities: URL, maximumIdleConnections: Int = 32, expectContinueThreshold: Int64 = 1 << 20) {
+        pool = CurlHandlePool(maximumIdle: maximumIdleConnections)
+        self.expectContinueThreshold = expectContinueThreshold
+        self.certificateAuthorities = certificateAuthorities
     }
 
     func execute(_ request: HTTPTransportRequest) async throws -> AWSResponse {
@@ -58,6 +69,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
             _ = ec_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
             _ = ec_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
             _ = ec_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
+            if let certificateAuthorities { _ = ec_curl_setopt_string(h, CURLOPT_CAINFO, certificateAuthorities.path) }
             _ = ec_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
             _ = ec_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.timeouts.connect))
             _ = ec_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeouts.request))

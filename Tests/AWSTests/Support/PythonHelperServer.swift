@@ -74,7 +74,10 @@ struct FaultServer: Sendable {
         }
     }
 
-    static func start() async throws -> FaultServer { FaultServer(server: try await PythonHelperServer.start("aws_fault_server.py")) }
+    static func start(tlsCertificate: URL? = nil, tlsKey: URL? = nil) async throws -> FaultServer {
+        let arguments = tlsCertificate.map { ["--tls", $0.path, tlsKey!.path] } ?? []
+        return FaultServer(server: try await PythonHelperServer.start("aws_fault_server.py", arguments: arguments))
+    }
     func stop() async { await server.stop() }
 
     /// Scripts the next answers, one per request, in order (then echo again).
