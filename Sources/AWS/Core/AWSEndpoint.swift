@@ -10,10 +10,20 @@ public struct AWSEndpoint: Sendable, Equatable {
     public var basePath: String
     public var isCustom: Bool
     public var service: AWSService
+    /// Why the custom endpoint cannot be used (no host, not http/https); requests then fail at
+    /// once instead of silently going to the real AWS endpoint.
+    public var problem: String?
 
     public init(service: AWSService, region: String, customEndpoint: URL?) {
         self.service = service
-        if let custom = customEndpoint, let host = custom.host {
+        problem = nil
+        if let custom = customEndpoint, custom.host == nil || !["http", "https"].contains(custom.scheme?.lowercased() ?? "") {
+            scheme = "invalid"
+            authority = ""
+            basePath = ""
+            isCustom = true
+            problem = "endpoint URL '\(custom.absoluteString)' needs an http or https scheme and a host, e.g. http://127.0.0.1:5000"
+        } else if let custom = customEndpoint, let host = custom.host {
             scheme = custom.scheme?.lowercased() ?? "https"
             let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
             authority = custom.port.map { "\(bracketed):\($0)" } ?? bracketed

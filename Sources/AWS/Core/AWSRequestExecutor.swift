@@ -7,6 +7,9 @@ struct AWSRequestExecutor: Sendable {
     func execute(_ request: AWSRequest, downloadTo file: URL?) async throws -> AWSResponse {
         let configuration = client.configuration
         let policy = configuration.retryPolicy
+        if let problem = client.endpoint.problem {
+            throw AWSTransportError(kind: .invalidRequest, message: problem, url: configuration.endpointURL?.absoluteString ?? "")
+        }
         let target = client.endpoint.target(for: request)
         let payloadHash = try Self.payloadHash(of: request, url: target.urlString)
         var options = SigV4Signer.Options(service: client.service.signingName)

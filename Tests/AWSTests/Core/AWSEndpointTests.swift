@@ -44,6 +44,23 @@ import Testing
         #expect(target(.sqs, custom: "http://[::1]:4566", path: "/").authority == "[::1]:4566")
     }
 
+    @Test("a malformed custom endpoint fails at once and never falls back to AWS",
+          arguments: ["//127.0.0.1:5000", "localhost", "ftp://127.0.0.1:21", "file:///tmp/moto"])
+    func malformedCustomEndpoint(text: String) async throws {
+        // Unwrapped on purpose: a nil here would mean "no custom endpoint", i.e. real AWS.
+        let endpoint = try #require(URL(string: text))
+        let configuration = AWSClientConfiguration(region: "us-east-1", endpointURL: endpoint,
+                                                   credentialsProvider: StaticCredentialsProvider(accessKeyID: "a", secretAccessKey: "b"))
+        let client = AWSServiceClient(service: .sqs, configuration: configuration, errorDecoder: ClosureErrorDecoder { _, _, _ in nil })
+        #expect(client.endpoint.problem != nil)
+        let error = await #expect(throws: AWSTransportError.self) { try await client.send(AWSRequest(method: "POST")) }
+        #expect(error?.kind == .invalidRequest)
+        #expect(error?.message.contains("http://127.0.0.1:5000") == true)
+        await #expect(throws: AWSTransportError.self) {
+            try await client.presignedURL(for: AWSRequest(method: "GET"), expires: .seconds(60))
+        }
+    }
+
     @Test func queryIsEncodedOnceInOrder() {
         let encoded = target(.s3, custom: "http://127.0.0.1:1", path: "/b",
                              query: [("prefix", "a b/ü"), ("list-type", "2"), ("marker", "")]).encodedQuery
