@@ -45,6 +45,9 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     /// Runs one transfer to completion on the calling (Dispatch) thread.
     func perform(_ request: HTTPTransportRequest, cancellation: CancellationFlag) throws(AWSTransportError) -> AWSResponse {
+        if let problem = Self.problem(with: request) {
+            throw AWSTransportError(kind: .invalidRequest, message: problem, url: request.url)
+        }
         guard let handle = pool.checkOut() else {
             throw AWSTransportError(kind: .other, message: "curl_easy_init failed", url: request.url)
         }
@@ -132,6 +135,25 @@ public final class CurlTransport: HTTPTransport, Sendable {
                 _ = ec_curl_setopt_string(h, CURLOPT_CUSTOMREQUEST, request.method)
             }
         }
+    }
+
+    /// libcurl sends methods and header lines verbatim, so a CR or LF in them would inject
+    /// headers (or a second request); such requests are refused before anything is sent.
+    static func problem(with request: HTTPTransportRequest) -> String? {
+        let method = request.method.utf8
+        if method.isEmpty || !method.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) {
+            return "HTTP method \(String(reflecting: request.method)) is not a token"
+        }
+        for field in request.headers {
+            let name = field.name.utf8
+            if name.isEmpty || name.contains(where: { $0 <= 0x20 || $0 == 0x3A || $0 >= 0x7F }) {
+                return "header name \(String(reflecting: field.name)) is empty or contains a space, colon or control character"
+            }
+            if field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+                return "header \(field.name) has a line break or NUL in its value"
+            }
+        }
+        return nil
     }
 
     static func headerList(_ headers: AWSHeaders, expectContinue: Bool) -> UnsafeMutablePointer<curl_slist>? {
