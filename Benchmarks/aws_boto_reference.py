@@ -4,7 +4,7 @@
         signs the cases (format of Tests/python/aws/aws_sigv4_reference.py) round-robin with
         SigV4Auth / S3SigV4Auth for S seconds; prints {"signatures": n, "seconds": t} (thread CPU seconds)
     aws_boto_reference.py sqs --endpoint URL --queue NAME --iterations N --warmup W
-        send + receive + delete round trips; prints {"latencies": [seconds, ...]}
+        send + receive + delete round trips; prints {"latencies", "send", "receive", "delete"} in seconds
     aws_boto_reference.py s3 --endpoint URL --bucket NAME --size BYTES --iterations N --warmup W
         put + get of one object; prints {"put": [...], "get": [...]}
 """
@@ -59,23 +59,32 @@ def client(service, endpoint):
 def sqs(args):
     sqs_client = client("sqs", args.endpoint)
     queue_url = sqs_client.create_queue(QueueName=args.queue)["QueueUrl"]
-    latencies = []
+    latencies, sends, receives, deletes = [], [], [], []
     for index in range(args.warmup + args.iterations):
         start = time.perf_counter()
         sqs_client.send_message(QueueUrl=queue_url, MessageBody='{"v":1,"jobId":"%d"}' % index)
+        sent = time.perf_counter()
         messages = []
         while not messages:
             messages = sqs_client.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1,
                                                   WaitTimeSeconds=1).get("Messages", [])
+        received = time.perf_counter()
         sqs_client.delete_message(QueueUrl=queue_url, ReceiptHandle=messages[0]["ReceiptHandle"])
+        end = time.perf_counter()
         if index >= args.warmup:
-            latencies.append(time.perf_counter() - start)
-    print(json.dumps({"latencies": latencies}))
+            latencies.append(end - start)
+            sends.append(sent - start)
+            receives.append(received - sent)
+            deletes.append(end - received)
+    print(json.dumps({"latencies": latencies, "send": sends, "receive": receives, "delete": deletes}))
 
 
 def s3(args):
     s3_client = client("s3", args.endpoint)
-    s3_client.create_bucket(Bucket=args.bucket)
+    try:
+        s3_client.create_bucket(Bucket=args.bucket)
+    except s3_client.exceptions.BucketAlreadyOwnedByYou:
+        pass  # a later round of the same benchmark
     body = bytes(i % 251 for i in range(args.size))
     puts, gets = [], []
     for index in range(args.warmup + args.iterations):

@@ -13,7 +13,8 @@ struct AWSBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds each side spends signing.") var signingSeconds: Double = 3
     @Option(help: "Distinct requests in the signing workload.") var signingCases: Int = 400
     @Option(help: "Measured round trips per moto benchmark.") var iterations: Int = 60
-    @Option(help: "Unmeasured warm-up round trips.") var warmup: Int = 5
+    @Option(help: "Unmeasured warm-up round trips per round.") var warmup: Int = 5
+    @Option(help: "Alternating rounds of ours and boto3 (the iterations are split between them).") var rounds: Int = 3
     @Option(help: "S3 object size in bytes.") var objectSize: Int = 102_400
     @Flag(help: "Only the signing benchmark (no moto).") var signingOnly = false
 
@@ -50,16 +51,20 @@ struct AWSBenchCommand: AsyncParsableCommand {
         let moto = try await MotoServer.startPrivate()
         defer { moto.stop() }
         FileHandle.standardError.write(Data("SQS round trips on \(moto.endpoint)...\n".utf8))
-        let sqs = try await MotoRoundTrips.sqs(moto: moto, iterations: iterations, warmup: warmup)
-        add(sqs, "SQS send+receive+delete", to: &table)
+        let sqs = try await MotoRoundTrips.sqs(moto: moto, iterations: iterations, warmup: warmup, rounds: rounds)
+        add(sqs.roundTrip, "SQS send+receive+delete", to: &table)
+        add(sqs.send, "  SQS SendMessage", to: &table, percentiles: [("p50", 0.5)])
+        add(sqs.receive, "  SQS ReceiveMessage", to: &table, percentiles: [("p50", 0.5)])
+        add(sqs.delete, "  SQS DeleteMessage", to: &table, percentiles: [("p50", 0.5)])
         FileHandle.standardError.write(Data("S3 put/get \(objectSize) B...\n".utf8))
-        let s3 = try await MotoRoundTrips.s3(moto: moto, size: objectSize, iterations: iterations, warmup: warmup)
+        let s3 = try await MotoRoundTrips.s3(moto: moto, size: objectSize, iterations: iterations, warmup: warmup, rounds: rounds)
         add(s3.put, "S3 PutObject \(objectSize / 1024) KB", to: &table)
         add(s3.get, "S3 GetObject \(objectSize / 1024) KB", to: &table)
     }
 
-    func add(_ latencies: MotoRoundTrips.Latencies, _ name: String, to table: inout ResultTable) {
-        for (label, fraction) in [("p50", 0.5), ("p90", 0.9)] {
+    func add(_ latencies: MotoRoundTrips.Latencies, _ name: String, to table: inout ResultTable,
+             percentiles: [(String, Double)] = [("p50", 0.5), ("p90", 0.9)]) {
+        for (label, fraction) in percentiles {
             let ours = latencies.ours.percentile(fraction), theirs = latencies.boto3.percentile(fraction)
             table.add(ResultTable.Row(benchmark: "\(name) \(label) (lower is better)",
                                       ours: ResultTable.milliseconds(ours), reference: ResultTable.milliseconds(theirs),

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Connect and total timeouts for one HTTP attempt.
 public struct AWSTimeouts: Sendable, Equatable {
@@ -26,15 +27,18 @@ public struct AWSClientConfiguration: Sendable {
     public var timeouts: AWSTimeouts
     /// The instance-metadata endpoint for IMDS and role credentials; nil means the EC2 default.
     public var metadataEndpoint: URL?
+    /// Retries are logged at `.debug` (with the failure), each attempt at `.trace`.
+    public var logger: Logger
 
     public init(region: String, endpointURL: URL? = nil, credentialsProvider: any AWSCredentialsProvider,
                 retryPolicy: AWSRetryPolicy = .default, timeouts: AWSTimeouts = AWSTimeouts(),
-                metadataEndpoint: URL? = nil) {
+                metadataEndpoint: URL? = nil, logger: Logger = Logger(label: "elastic.aws")) {
         self.region = region
         self.endpointURL = endpointURL
         self.credentialsProvider = credentialsProvider
         self.retryPolicy = retryPolicy
         self.timeouts = timeouts
         self.metadataEndpoint = metadataEndpoint
+        self.logger = logger
     }
 }

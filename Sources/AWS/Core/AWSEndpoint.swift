@@ -10,10 +10,20 @@ public struct AWSEndpoint: Sendable, Equatable {
     public var basePath: String
     public var isCustom: Bool
     public var service: AWSService
+    /// Why the custom endpoint cannot be used (no host, not http/https); requests then fail at
+    /// once instead of silently going to the real AWS endpoint.
+    public var problem: String?
 
     public init(service: AWSService, region: String, customEndpoint: URL?) {
         self.service = service
-        if let custom = customEndpoint, let host = custom.host {
+        problem = nil
+        if let custom = customEndpoint, custom.host == nil || !["http", "https"].contains(custom.scheme?.lowercased() ?? "") {
+            scheme = "invalid"
+            authority = ""
+            basePath = ""
+            isCustom = true
+            problem = "endpoint URL '\(custom.absoluteString)' needs an http or https scheme and a host, e.g. http://127.0.0.1:5000"
+        } else if let custom = customEndpoint, let host = custom.host {
             scheme = custom.scheme?.lowercased() ?? "https"
             let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
             authority = custom.port.map { "\(bracketed):\($0)" } ?? bracketed
@@ -35,17 +45,19 @@ public struct AWSEndpoint: Sendable, Equatable {
     /// custom endpoints (moto) always get path style (`host:port/bucket/key`).
     public func target(for request: AWSRequest) -> AWSRequestTarget {
         var authority = self.authority
-        var rawPath = request.path.hasPrefix("/") ? request.path : "/" + request.path
+        var rawPath = request.path.utf8.first == UInt8(ascii: "/") ? request.path : "/" + request.path
         if service.isS3 && !isCustom {
-            let afterSlash = rawPath.dropFirst()
-            let bucket = afterSlash.prefix { $0 != "/" }
+            // Bytes, not Characters: the bucket is ASCII and grapheme breaking is costly.
+            let utf8 = rawPath.utf8
+            let bucketStart = utf8.index(after: utf8.startIndex)
+            let bucketEnd = utf8[bucketStart...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            let bucket = rawPath[bucketStart..<bucketEnd]
             if Self.isVirtualHostable(bucket: bucket) {
-                authority = "\(bucket).\(authority)"
-                let rest = afterSlash.dropFirst(bucket.count)
-                rawPath = rest.isEmpty ? "/" : String(rest)
+                authority = bucket + "." + authority
+                rawPath = bucketEnd == utf8.endIndex ? "/" : String(rawPath[bucketEnd...])
             }
         }
-        return AWSRequestTarget(scheme: scheme, authority: authority, rawPath: basePath + rawPath,
+        return AWSRequestTarget(scheme: scheme, authority: authority, rawPath: basePath.isEmpty ? rawPath : basePath + rawPath,
                                 query: request.query)
     }
 

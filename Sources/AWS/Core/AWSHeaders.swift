@@ -19,6 +19,7 @@ public struct AWSHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public init() { fields = [] }
     public init(_ pairs: [(String, String)]) { fields = pairs.map { Field(name: $0.0, value: $0.1) } }
     public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
+    public init(fields: [Field]) { self.fields = fields }
 
     /// The first value for `name` (case-insensitive); setting replaces every field of that name,
     /// setting nil removes them.

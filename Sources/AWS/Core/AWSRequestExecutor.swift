@@ -7,6 +7,9 @@ struct AWSRequestExecutor: Sendable {
     func execute(_ request: AWSRequest, downloadTo file: URL?) async throws -> AWSResponse {
         let configuration = client.configuration
         let policy = configuration.retryPolicy
+        if let problem = client.endpoint.problem {
+            throw AWSTransportError(kind: .invalidRequest, message: problem, url: configuration.endpointURL?.absoluteString ?? "")
+        }
         let target = client.endpoint.target(for: request)
         let payloadHash = try Self.payloadHash(of: request, url: target.urlString)
         var options = SigV4Signer.Options(service: client.service.signingName)
@@ -23,6 +26,8 @@ struct AWSRequestExecutor: Sendable {
             // Signed per attempt: the date must be current, and refreshed credentials may differ.
             let signed = signer.sign(method: request.method, target: target, headers: request.headers,
                                      payloadHash: payloadHash, date: Date())
+            configuration.logger.trace("\(request.method) \(target.urlString) attempt \(attempt)",
+                                       metadata: ["service": .string(client.service.signingName)])
             let transportRequest = HTTPTransportRequest(method: request.method, url: target.urlString, headers: signed.headers,
                                                         body: request.body, timeouts: timeouts, downloadTo: file)
             let failure: any Error
@@ -35,7 +40,10 @@ struct AWSRequestExecutor: Sendable {
                 failure = error
             }
             guard Self.isRetryable(failure), attempt < policy.maxAttempts else { throw failure }
-            try await policy.sleep(policy.delay(afterAttempt: attempt))
+            let delay = policy.delay(afterAttempt: attempt)
+            configuration.logger.debug("retrying \(request.method) \(target.urlString) in \(delay) (attempt \(attempt + 1) of \(policy.maxAttempts)): \(failure)",
+                                      metadata: ["service": .string(client.service.signingName)])
+            try await policy.sleep(delay)
         }
     }
 

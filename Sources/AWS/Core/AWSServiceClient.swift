@@ -41,6 +41,9 @@ public struct AWSServiceClient: Sendable {
     /// A presigned URL (query signing) for `request`, valid for `expires` (at most 7 days).
     /// S3 uses it for GET links a browser can follow without credentials.
     public func presignedURL(for request: AWSRequest, expires: Duration, date: Date = Date()) async throws -> URL {
+        if let problem = endpoint.problem {
+            throw AWSTransportError(kind: .invalidRequest, message: problem, url: configuration.endpointURL?.absoluteString ?? "")
+        }
         let credentials = try await configuration.credentialsProvider.credentials()
         let target = endpoint.target(for: request)
         let signer = SigV4Signer(credentials: credentials, service: service.signingName, region: configuration.region,

@@ -96,29 +96,40 @@ public enum SigV4 {
         public var signedHeaders: [UInt8]
     }
 
+    /// A header name's place in the shared lower-cased name buffer (a struct, not a tuple, so
+    /// no tuple metadata is looked up at run time).
+    struct HeaderEntry {
+        var start: Int
+        var length: Int
+        var field: Int
+    }
+
     /// Lower-cases names, drops unsigned headers, groups repeats (values in their original
     /// order), trims values and sorts by name. Names are lower-cased into one shared buffer and
     /// sorted as slices of it, so a request's headers cost a handful of allocations in total.
     public static func canonicalHeaders(_ fields: [AWSHeaders.Field]) -> CanonicalHeaders {
         var names: [UInt8] = []
-        names.reserveCapacity(fields.count * 20)
-        var entries: [(start: Int, length: Int, field: Int)] = []
+        names.reserveCapacity(fields.count * 24)
+        var entries: [HeaderEntry] = []
         entries.reserveCapacity(fields.count)
         for (index, field) in fields.enumerated() {
             let start = names.count
-            for byte in field.name.utf8 { names.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            var name = field.name
+            name.withUTF8 { bytes in
+                for byte in bytes { names.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            }
             let length = names.count - start
             if isUnsigned(names, start: start, length: length) {
                 names.removeLast(length)
             } else {
-                entries.append((start, length, index))
+                entries.append(HeaderEntry(start: start, length: length, field: index))
             }
         }
         var block: [UInt8] = []
         var signed: [UInt8] = []
         names.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
-            func order(_ a: (start: Int, length: Int, field: Int), _ b: (start: Int, length: Int, field: Int)) -> Int32 {
+            func order(_ a: HeaderEntry, _ b: HeaderEntry) -> Int32 {
                 let common = min(a.length, b.length)
                 let result = common == 0 ? 0 : memcmp(base + a.start, base + b.start, common)
                 if result != 0 { return result }
@@ -176,8 +187,8 @@ public enum SigV4 {
     // MARK: String to sign, signing key, signature
 
     /// `date/region/service/aws4_request`
-    public static func credentialScope(dateStamp: Substring, region: String, service: String) -> String {
-        var scope = String(dateStamp)
+    public static func credentialScope(dateStamp: String, region: String, service: String) -> String {
+        var scope = dateStamp
         scope.reserveCapacity(dateStamp.utf8.count + region.utf8.count + service.utf8.count + 15)
         scope += "/"
         scope += region
@@ -202,8 +213,8 @@ public enum SigV4 {
     }
 
     /// HMAC chain "AWS4"+secret → date → region → service → "aws4_request".
-    public static func signingKey(secret: String, dateStamp: Substring, region: String, service: String) -> [UInt8] {
-        let dateKey = HMACKey(Array(("AWS4" + secret).utf8)).authenticate(String(dateStamp))
+    public static func signingKey(secret: String, dateStamp: String, region: String, service: String) -> [UInt8] {
+        let dateKey = HMACKey(Array(("AWS4" + secret).utf8)).authenticate(dateStamp)
         let regionKey = HMACKey(dateKey).authenticate(region)
         let serviceKey = HMACKey(regionKey).authenticate(service)
         return HMACKey(serviceKey).authenticate("aws4_request")

@@ -78,15 +78,27 @@ public struct SigV4Signer: Sendable {
     public func sign(method: String, wirePath: String, query: [(name: String, value: String)], host: String,
                      headers: AWSHeaders, payloadHash: String, date: Date) -> Result {
         let timestamp = SigV4Timestamp(date)
-        var sent = headers
-        sent["Authorization"] = nil
-        if !sent.contains("Host") { sent.add(name: "Host", value: host) }
-        sent["X-Amz-Date"] = timestamp.amzDate
-        if options.addContentSHA256Header { sent["x-amz-content-sha256"] = payloadHash }
-        if let token = credentials.sessionToken {
-            sent["X-Amz-Security-Token"] = options.signSessionToken ? token : nil
+        // The headers to send: the caller's, minus the ones the signer owns, plus those. Built
+        // in one pass (this is the hot path) instead of one case-insensitive scan per header.
+        var fields: [AWSHeaders.Field] = []
+        fields.reserveCapacity(headers.count + 5)
+        var hasHost = false
+        for field in headers.fields {
+            if AWSHeaders.sameName(field.name, "Host") { hasHost = true }
+            if AWSHeaders.sameName(field.name, "Authorization") || AWSHeaders.sameName(field.name, "X-Amz-Date")
+                || (options.addContentSHA256Header && AWSHeaders.sameName(field.name, "x-amz-content-sha256"))
+                || (credentials.sessionToken != nil && AWSHeaders.sameName(field.name, "X-Amz-Security-Token")) {
+                continue
+            }
+            fields.append(field)
         }
-        let canonicalHeaders = SigV4.canonicalHeaders(sent.fields)
+        if !hasHost { fields.append(AWSHeaders.Field(name: "Host", value: host)) }
+        fields.append(AWSHeaders.Field(name: "X-Amz-Date", value: timestamp.amzDate))
+        if options.addContentSHA256Header { fields.append(AWSHeaders.Field(name: "x-amz-content-sha256", value: payloadHash)) }
+        if let token = credentials.sessionToken, options.signSessionToken {
+            fields.append(AWSHeaders.Field(name: "X-Amz-Security-Token", value: token))
+        }
+        let canonicalHeaders = SigV4.canonicalHeaders(fields)
         var uri: [UInt8] = []
         SigV4.appendCanonicalURI(wirePath: wirePath, options.path, to: &uri)
         let canonicalRequest = SigV4.canonicalRequest(
@@ -96,11 +108,13 @@ public struct SigV4Signer: Sendable {
         let stringToSign = SigV4.stringToSign(canonicalRequest: canonicalRequest, amzDate: timestamp.amzDate, credentialScope: scope)
         let signature = SigV4.signature(signingKey: signingKey(timestamp), stringToSign: stringToSign)
         let signedHeaderList = String(decoding: canonicalHeaders.signedHeaders, as: UTF8.self)
-        sent.add(name: "Authorization", value: Self.authorization(accessKeyID: credentials.accessKeyID, scope: scope,
-                                                                 signedHeaders: canonicalHeaders.signedHeaders, signature: signature))
-        if let token = credentials.sessionToken, !options.signSessionToken { sent["X-Amz-Security-Token"] = token }
+        fields.append(AWSHeaders.Field(name: "Authorization", value: Self.authorization(
+            accessKeyID: credentials.accessKeyID, scope: scope, signedHeaders: canonicalHeaders.signedHeaders, signature: signature)))
+        if let token = credentials.sessionToken, !options.signSessionToken {
+            fields.append(AWSHeaders.Field(name: "X-Amz-Security-Token", value: token))
+        }
         return Result(canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature,
-                      signedHeaders: signedHeaderList, credentialScope: scope, headers: sent)
+                      signedHeaders: signedHeaderList, credentialScope: scope, headers: AWSHeaders(fields: fields))
     }
 
     /// `AWS4-HMAC-SHA256 Credential=KEY/SCOPE, SignedHeaders=a;b, Signature=HEX`, assembled as bytes.

@@ -8,7 +8,7 @@ import Foundation
 public final class SigV4SigningKeyCache: @unchecked Sendable {
     private struct Entry {
         var secret: String
-        var dateStamp: Substring
+        var dateStamp: String
         var region: String
         var service: String
         var key: HMACKey
@@ -22,7 +22,7 @@ public final class SigV4SigningKeyCache: @unchecked Sendable {
 
     public init() {}
 
-    func key(secret: String, dateStamp: Substring, region: String, service: String) -> HMACKey {
+    func key(secret: String, dateStamp: String, region: String, service: String) -> HMACKey {
         lock.lock()
         for entry in entries where entry.dateStamp == dateStamp && entry.service == service
             && entry.region == region && entry.secret == secret {

@@ -6,7 +6,7 @@ public struct SigV4Timestamp: Sendable, Equatable {
     /// `yyyyMMdd'T'HHmmss'Z'`, for X-Amz-Date and the string to sign.
     public let amzDate: String
     /// `yyyyMMdd`, for the credential scope and the signing key.
-    public var dateStamp: Substring { amzDate.prefix(8) }
+    public let dateStamp: String
 
     public init(_ date: Date) {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
@@ -29,6 +29,7 @@ public struct SigV4Timestamp: Sendable, Equatable {
         put(parts.tm_sec, at: 13, digits: 2)
         bytes[15] = UInt8(ascii: "Z")
         amzDate = String(decoding: bytes, as: UTF8.self)
+        dateStamp = String(decoding: bytes[0..<8], as: UTF8.self)
     }
 
     /// Parses `yyyyMMdd'T'HHmmss'Z'` or ISO 8601 `yyyy-MM-ddTHH:mm:ssZ` (as in test vectors).
@@ -36,5 +37,6 @@ public struct SigV4Timestamp: Sendable, Equatable {
         let digits = text.filter(\.isNumber)
         guard digits.count == 14, text.hasSuffix("Z") else { return nil }
         amzDate = String(digits.prefix(8)) + "T" + String(digits.suffix(6)) + "Z"
+        dateStamp = String(digits.prefix(8))
     }
 }

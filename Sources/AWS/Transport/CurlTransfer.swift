@@ -4,8 +4,9 @@ import Foundation
 /// The state of one transfer, reached from libcurl's C callbacks through their user-data
 /// pointer. It lives on the Dispatch thread that runs `curl_easy_perform` and nowhere else.
 final class CurlTransfer {
-    // Request body.
+    // Request body: kept as given (bytes or Data), never copied.
     private let bodyBytes: [UInt8]
+    private let bodyData: Data?
     private var bodyOffset = 0
     private let bodyFile: Int32
     let bodyLength: Int64
@@ -29,14 +30,17 @@ final class CurlTransfer {
         switch body {
         case .empty:
             bodyBytes = []
+            bodyData = nil
             bodyFile = -1
             bodyLength = 0
         case .bytes(let bytes):
             bodyBytes = bytes
+            bodyData = nil
             bodyFile = -1
             bodyLength = Int64(bytes.count)
         case .data(let data):
-            bodyBytes = [UInt8](data)
+            bodyBytes = []
+            bodyData = data
             bodyFile = -1
             bodyLength = Int64(data.count)
         case .file(let url):
@@ -48,6 +52,7 @@ final class CurlTransfer {
                 throw AWSTransportError(kind: .file, message: "cannot open request body file \(url.path): \(reason)", url: "")
             }
             bodyBytes = []
+            bodyData = nil
             bodyFile = descriptor
             bodyLength = Int64(info.st_size)
         }
@@ -69,11 +74,13 @@ final class CurlTransfer {
             }
             return count
         }
-        let count = min(capacity, bodyBytes.count - bodyOffset)
+        let count = min(capacity, Int(bodyLength) - bodyOffset)
         if count > 0 {
-            bodyBytes.withUnsafeBytes { source in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + bodyOffset, byteCount: count)
+            let offset = bodyOffset
+            func copy(_ source: UnsafeRawBufferPointer) {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
             }
+            if let bodyData { bodyData.withUnsafeBytes(copy) } else { bodyBytes.withUnsafeBytes(copy) }
             bodyOffset += count
         }
         return count

@@ -13,10 +13,21 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Bodies at least this large are sent with `Expect: 100-continue`, so a request the
     /// server rejects (bad signature, missing bucket) is refused before the upload.
     public let expectContinueThreshold: Int64
+    /// Extra trusted CA certificates (PEM) instead of the system bundle, e.g. for a TLS proxy.
+    /// Verification itself can never be turned off.
+    public let certificateAuthorities: URL?
 
     public init(maximumIdleConnections: Int = 32, expectContinueThreshold: Int64 = 1 << 20) {
         pool = CurlHandlePool(maximumIdle: maximumIdleConnections)
         self.expectContinueThreshold = expectContinueThreshold
+        certificateAuthorities = nil
+    }
+
+    /// A transport that trusts the CA certificates in `certificateAuthorities` (PEM).
+    public init(certificateAuthorities: URL, maximumIdleConnections: Int = 32, expectContinueThreshold: Int64 = 1 << 20) {
+        pool = CurlHandlePool(maximumIdle: maximumIdleConnections)
+        self.expectContinueThreshold = expectContinueThreshold
+        self.certificateAuthorities = certificateAuthorities
     }
 
     func execute(_ request: HTTPTransportRequest) async throws -> AWSResponse {
@@ -34,6 +45,9 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     /// Runs one transfer to completion on the calling (Dispatch) thread.
     func perform(_ request: HTTPTransportRequest, cancellation: CancellationFlag) throws(AWSTransportError) -> AWSResponse {
+        if let problem = Self.problem(with: request) {
+            throw AWSTransportError(kind: .invalidRequest, message: problem, url: request.url)
+        }
         guard let handle = pool.checkOut() else {
             throw AWSTransportError(kind: .other, message: "curl_easy_init failed", url: request.url)
         }
@@ -58,6 +72,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
             _ = ec_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
             _ = ec_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
             _ = ec_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
+            if let certificateAuthorities { _ = ec_curl_setopt_string(h, CURLOPT_CAINFO, certificateAuthorities.path) }
             _ = ec_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
             _ = ec_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.timeouts.connect))
             _ = ec_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeouts.request))
@@ -120,6 +135,25 @@ public final class CurlTransport: HTTPTransport, Sendable {
                 _ = ec_curl_setopt_string(h, CURLOPT_CUSTOMREQUEST, request.method)
             }
         }
+    }
+
+    /// libcurl sends methods and header lines verbatim, so a CR or LF in them would inject
+    /// headers (or a second request); such requests are refused before anything is sent.
+    static func problem(with request: HTTPTransportRequest) -> String? {
+        let method = request.method.utf8
+        if method.isEmpty || !method.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) {
+            return "HTTP method \(String(reflecting: request.method)) is not a token"
+        }
+        for field in request.headers {
+            let name = field.name.utf8
+            if name.isEmpty || name.contains(where: { $0 <= 0x20 || $0 == 0x3A || $0 >= 0x7F }) {
+                return "header name \(String(reflecting: field.name)) is empty or contains a space, colon or control character"
+            }
+            if field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+                return "header \(field.name) has a line break or NUL in its value"
+            }
+        }
+        return nil
     }
 
     static func headerList(_ headers: AWSHeaders, expectContinue: Bool) -> UnsafeMutablePointer<curl_slist>? {

@@ -23,14 +23,16 @@ struct PythonHelperServer: Sendable {
     static func start(_ script: String, arguments: [String] = []) async throws -> PythonHelperServer {
         let process = try ChildProcess(name: script, executable: interpreter,
                                        arguments: ["-u", scriptURL(script).path] + arguments)
-        let deadline = ContinuousClock.now + .seconds(15)
+        // Generous: when the whole test target runs, dozens of helpers start at once on a
+        // loaded two-core machine, and Python's start-up alone can take seconds.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             if let line = process.output.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }),
                let port = UInt16(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) {
                 return PythonHelperServer(process: process, port: port)
             }
             if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(50))
         }
         await process.stop()
         throw StartFailure(description: "\(script) did not start:\n\(process.output)")
@@ -74,7 +76,10 @@ struct FaultServer: Sendable {
         }
     }
 
-    static func start() async throws -> FaultServer { FaultServer(server: try await PythonHelperServer.start("aws_fault_server.py")) }
+    static func start(tlsCertificate: URL? = nil, tlsKey: URL? = nil) async throws -> FaultServer {
+        let arguments = tlsCertificate.map { ["--tls", $0.path, tlsKey!.path] } ?? []
+        return FaultServer(server: try await PythonHelperServer.start("aws_fault_server.py", arguments: arguments))
+    }
     func stop() async { await server.stop() }
 
     /// Scripts the next answers, one per request, in order (then echo again).

@@ -185,6 +185,25 @@ import TestSupport
         await server.stop()
     }
 
+    @Test("header and method injection is refused before sending", arguments: [
+        ("GET", "X-Ok", "a\r\nX-Injected: 1"),
+        ("GET", "X-Bad Name", "v"),
+        ("GET", "X-Colon:", "v"),
+        ("GET / HTTP/1.1\r\nX", "X-Ok", "v"),
+        ("GET", "X-Nul", "a\u{0}b"),
+    ])
+    func injectionIsRefused(method: String, name: String, value: String) async throws {
+        let server = try await FaultServer.start()
+        var headers = AWSHeaders()
+        headers.add(name: name, value: value)
+        let error = await #expect(throws: AWSTransportError.self) {
+            try await transport.execute(request(server, method, "/x", headers: headers))
+        }
+        #expect(error?.kind == .invalidRequest)
+        #expect(try server.log().isEmpty, "nothing reached the server")
+        await server.stop()
+    }
+
     @Test func headersWithEmptyValuesAndRepeatsAreSent() async throws {
         let server = try await FaultServer.start()
         var headers = AWSHeaders()

@@ -4,6 +4,7 @@ It answers each request with the next scripted action, or echoes the request whe
 empty, and logs every request so the Swift test can count attempts and inspect what arrived.
 
     python aws_fault_server.py            # prints "READY <port>" once listening on 127.0.0.1
+    python aws_fault_server.py --tls CERT KEY   # the same over TLS with that certificate
 
 Control endpoints (never scripted):
     POST /__plan   {"actions": [...]}   replace the script
@@ -151,6 +152,11 @@ class Server(http.server.ThreadingHTTPServer):
 
 def main():
     server = Server(("127.0.0.1", 0), Handler)
+    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print("READY %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

@@ -6,14 +6,17 @@ Reads one JSON document from stdin: {"cases": [...]}, each case
      "unsigned_payload": bool}
 signs every case with SigV4Auth (S3SigV4Auth for service "s3") at that timestamp, all in this
 one process, and writes {"results": [{"canonical_request", "string_to_sign", "authorization",
-"headers": [[name, value], ...]}, ...]} to stdout.
+"headers": [[name, value], ...]}, ...]} to stdout. A case with "presign_expires" is query-signed
+instead (SigV4QueryAuth / S3SigV4QueryAuth); its result carries "url" and "signature".
 """
 import datetime
 import json
 import sys
 
 import botocore.auth
-from botocore.auth import S3SigV4Auth, SigV4Auth
+from urllib.parse import parse_qs, urlsplit
+
+from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
@@ -28,7 +31,8 @@ def recording(base):
     return Recording
 
 
-RECORDING = {"s3": recording(S3SigV4Auth), "other": recording(SigV4Auth)}
+RECORDING = {"s3": recording(S3SigV4Auth), "other": recording(SigV4Auth),
+             "s3-query": recording(S3SigV4QueryAuth), "other-query": recording(SigV4QueryAuth)}
 
 
 def sign(case):
@@ -45,6 +49,18 @@ def sign(case):
             request.context["client_config"] = Config(s3={"payload_signing_enabled": False})
         else:
             request.context["payload_signing_enabled"] = False
+    if "presign_expires" in case:
+        signer = RECORDING["s3-query" if is_s3 else "other-query"](
+            credentials, case["service"], case["region"], expires=case["presign_expires"])
+        signer.add_auth(request)
+        return {
+            "canonical_request": signer.canonical_request,
+            "string_to_sign": signer.last_string_to_sign,
+            "authorization": "",
+            "headers": [],
+            "url": request.url,
+            "signature": parse_qs(urlsplit(request.url).query)["X-Amz-Signature"][0],
+        }
     signer = RECORDING["s3" if is_s3 else "other"](credentials, case["service"], case["region"])
     signer.add_auth(request)
     return {
