@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "apptier", targets: ["AppTierCommand"]),
         .executable(name: "classify", targets: ["ClassifyCommand"]),
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
+        // For the separate Fuzz/ package, which depends on this one by path.
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,6 +103,8 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // A real server with WebSocket routes for the Python/Chromium tests and scripts/bench-ws.
         .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
+        // WebSocket inbound-path throughput (scripts/bench-ws).
+        .executableTarget(name: "WSBench", dependencies: ["HTTPServer"], path: "Benchmarks/WSBench"),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),

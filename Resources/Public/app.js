@@ -22,6 +22,7 @@ const $ = (id) => document.getElementById(id);
 
 const page = {
   config: { ...DEFAULT_CONFIG },
+  allEntries: [],            // every file being uploaded or classified, in the order added
   entries: new Map(),        // imageId → entry, once accepted
   nextKey: 1,
   skipped: [],
@@ -137,7 +138,7 @@ function addFiles(found) {
   }
   renderSkipped();
   if (accepted.length === 0) return;
-  page.allEntries = (page.allEntries ?? []).concat(accepted);
+  page.allEntries = page.allEntries.concat(accepted);
   view.add(accepted);
   uploader.enqueue(accepted);
   $('clear-button').disabled = false;
@@ -170,7 +171,7 @@ function renderOverall() {
   if (overallFrame) return;
   overallFrame = requestAnimationFrame(() => {
     overallFrame = 0;
-    const entries = page.allEntries ?? [];
+    const entries = page.allEntries;
     const total = entries.reduce((sum, entry) => sum + entry.size, 0);
     const inProgress = entries.reduce((sum, entry) => sum + (entry.state === 'uploading' ? entry.progress * entry.size : 0), 0);
     const sent = Math.min(total, page.uploadedBytes + inProgress);

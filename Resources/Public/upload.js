@@ -90,7 +90,7 @@ export class Uploader {
           this.callbacks.onFailed(batch.entries, 'the server sent an unreadable reply');
         }
       } else if (status === 401 || status === 403) {
-        this.requeue(batch, false);
+        this.requeue(batch);
         this.paused = true;
         this.callbacks.onUnauthorized();
       } else if (status === 413 && batch.entries.length > 1) {
@@ -120,8 +120,9 @@ export class Uploader {
     xhr.send(form);
   }
 
-  requeue(batch, countsAsAttempt) {
-    if (!countsAsAttempt) batch.attempts -= 1;
+  /** Puts a batch back at the head of the queue; a refused token is not a failed attempt. */
+  requeue(batch) {
+    batch.attempts -= 1;
     for (const entry of batch.entries) { entry.state = 'waiting'; entry.progress = 0; }
     this.callbacks.onProgress(batch.entries);
     this.queue.unshift(batch);

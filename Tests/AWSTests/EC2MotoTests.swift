@@ -26,15 +26,25 @@ struct EC2MotoTests {
         return root.path("userData", "value").flatMap { Data(base64Encoded: $0.text) }
     }
 
+    /// Creates a security group (RunInstances checks that the ids exist) and returns its id.
+    func createSecurityGroup() async throws -> String {
+        var form = QueryProtocolForm(action: "CreateSecurityGroup", version: EC2RequestBuilder.apiVersion)
+        form.add("GroupName", MotoNames.unique("sg"))
+        form.add("GroupDescription", "apptier workers")
+        let root = try XMLTreeReader.parse(try await ec2.core.send(form.request()).body)
+        return try #require(root.text(of: "groupId"))
+    }
+
     @Test("RunInstances launches with tags, user data, instance profile, key, groups and IMDSv2")
     func runInstances() async throws {
         let fleet = MotoNames.unique("fleet")
+        let groups = [try await createSecurityGroup(), try await createSecurityGroup()]
         let profileName = MotoNames.unique("profile")
         let profileArn = try await MotoIAM(server: server).createInstanceProfile(profileName)
         let script = Data("#!/bin/bash\n/opt/app/apptier --queue 'jobs q'\n".utf8)
         let launched = try await ec2.runInstances(EC2RunInstancesRequest(
             imageId: Self.imageId, instanceType: "t3.micro", minCount: 2, maxCount: 2, keyName: "worker-key",
-            instanceProfile: .name(profileName), userData: script,
+            securityGroupIds: groups, instanceProfile: .name(profileName), userData: script,
             tags: ["Name": "apptier", "Fleet": fleet], clientToken: UUID().uuidString))
         #expect(launched.count == 2)
         for instance in launched {
@@ -46,6 +56,8 @@ struct EC2MotoTests {
             #expect(instance.launchTime != nil)
             #expect(instance.privateIPAddress != nil)
             #expect(instance.state.isActive)
+            #expect(Set(instance.securityGroupIds) == Set(groups))
+            #expect(instance.metadataHttpTokens == "required")
             #expect(try await userData(of: instance.instanceId) == script)
         }
         let described = try await ec2.describeAllInstances(filters: [.tag("Fleet", fleet)])

@@ -11,7 +11,7 @@ import TestSupport
 /// characters such as `+ = & ( ) , ; @ : ! ' $` (LOCAL-AWS.md), which is not what this checks.
 @Suite("Signature checking against a private moto", .serialized)
 struct MotoSignatureTests {
-    @Test("correctly signed S3, SQS and EC2 calls succeed; a wrong secret gets each service's typed signature error")
+    @Test("correctly signed S3, SQS and EC2 calls succeed; a wrong secret or unknown key gets each service's typed error")
     func signatureChecking() async throws {
         let server = try MotoServer.startPrivate()
         defer { server.stop() }
@@ -66,6 +66,28 @@ struct MotoSignatureTests {
             Issue.record("EC2 accepted a wrong secret")
         } catch EC2Error.authFailure {
             // expected: 401 AuthFailure
+        }
+
+        // An access key id the server has never issued: each service's "unknown key" error.
+        let unknown = server.configuration(credentials: AWSCredentials(accessKeyID: "AKIAUNKNOWNKEY000000",
+                                                                       secretAccessKey: credentials.secretAccessKey))
+        do {
+            _ = try await S3Client(configuration: unknown).listObjectsV2(bucket: bucket)
+            Issue.record("S3 accepted an unknown access key")
+        } catch S3Error.invalidAccessKeyID {
+            // expected: 403 InvalidAccessKeyId
+        }
+        do {
+            _ = try await SQSClient(configuration: unknown).queueAttributes(queueURL: queue)
+            Issue.record("SQS accepted an unknown access key")
+        } catch SQSError.invalidClientToken {
+            // expected: 403 InvalidClientTokenId (XML body)
+        }
+        do {
+            _ = try await EC2Client(configuration: unknown).describeInstances()
+            Issue.record("EC2 accepted an unknown access key")
+        } catch EC2Error.authFailure {
+            // expected: 401 AuthFailure, the same answer as for a wrong secret
         }
 
         // The forged calls changed nothing.

@@ -80,6 +80,28 @@ struct S3MotoTests {
         #expect(try Data(contentsOf: target) == body)
     }
 
+    @Test("file transfers fail clearly: a missing upload file, a missing key downloaded to a file")
+    func fileTransferFailures() async throws {
+        let bucket = try await newBucket()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(MotoNames.unique("s3fail"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            try await s3.putObject(bucket: bucket, key: "k", contentsOf: directory.appendingPathComponent("absent.bin"))
+            Issue.record("an upload from a missing file succeeded")
+        } catch let error as AWSTransportError {
+            #expect(error.kind == .file)
+        }
+        await #expect(throws: S3Error.noSuchKey(bucket: bucket, key: "k")) { try await s3.headObject(bucket: bucket, key: "k") }
+
+        // The error body stays in memory: no file pretends to be the object.
+        let target = directory.appendingPathComponent("download.bin")
+        await #expect(throws: S3Error.noSuchKey(bucket: bucket, key: "absent")) {
+            try await s3.getObject(bucket: bucket, key: "absent", to: target)
+        }
+        #expect((try? Data(contentsOf: target))?.isEmpty ?? true)
+    }
+
     @Test("a missing key or bucket is a typed error naming it (GET with a body, HEAD without)")
     func typedNotFound() async throws {
         let bucket = try await newBucket()
@@ -119,6 +141,22 @@ struct S3MotoTests {
         try await regional.headBucket(bucket)
         try await regional.putObject(bucket: bucket, key: "k", body: Data("eu".utf8))
         #expect(try await regional.getObject(bucket: bucket, key: "k").body == Data("eu".utf8))
+    }
+
+    @Test("Range GET returns the asked bytes; a range past the end is cut to the object; an empty object's range is InvalidRange")
+    func rangeGet() async throws {
+        let bucket = try await newBucket()
+        let body = Self.randomBytes(1000)
+        try await s3.putObject(bucket: bucket, key: "r", body: body)
+        #expect(try await s3.getObject(bucket: bucket, key: "r", range: 10...19).body == body[10...19])
+        #expect(try await s3.getObject(bucket: bucket, key: "r", range: 0...5000).body == body)
+        try await s3.putObject(bucket: bucket, key: "empty", body: Data())
+        do {
+            _ = try await s3.getObject(bucket: bucket, key: "empty", range: 0...10)
+            Issue.record("a range on an empty object was satisfied")
+        } catch let S3Error.other(code, _, status, _) {
+            #expect(code == "InvalidRange" && status == 416)
+        }
     }
 
     @Test("listing an empty bucket gives one empty, untruncated page")

@@ -84,6 +84,17 @@ struct SQSUnitTests {
         #expect(SQSError.from(code: "Novel", message: nil, status: 500, requestID: "r", queue: nil) == .other(code: "Novel", message: nil, status: 500, requestID: "r"))
     }
 
+    @Test("body checksums are MD5 over UTF-8 (RFC 1321 vectors); a mismatch is a typed error",
+          arguments: [("", "d41d8cd98f00b204e9800998ecf8427e"), ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+                      ("message digest", "f96b697d7cb7938d525a2f31aaf161d0")])
+    func checksum(body: String, md5: String) throws {
+        #expect(SQSChecksum.md5Hex(body) == md5)
+        try SQSChecksum.verify(body: body, reportedMD5: md5.uppercased(), messageId: "m", operation: "ReceiveMessage")
+        #expect(throws: SQSError.self) {
+            try SQSChecksum.verify(body: body + " ", reportedMD5: md5, messageId: "m", operation: "ReceiveMessage")
+        }
+    }
+
     @Test("batches outside 1...10 entries and out-of-range receive arguments are refused before sending")
     func clientSideLimits() async {
         // Port 9 (discard) on loopback: nothing is sent, the checks come first.

@@ -41,6 +41,24 @@ struct XMLTreeReaderTests {
         #expect(throws: XMLReadError.self) { try XMLTreeReader.parse(document) }
     }
 
+    @Test("every truncation of a real response is refused, never read as a shorter valid document")
+    func everyTruncation() throws {
+        let document = Array("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><IsTruncated>false</IsTruncated>\
+            <Contents><Key>a &amp; b.txt</Key><Size>5</Size></Contents><Contents><Key>c</Key><Size>0</Size></Contents>\
+            </ListBucketResult>
+            """.utf8)
+        #expect(try XMLTreeReader.parse(Data(document)).children(named: "Contents").count == 2)
+        // Cutting before the final '>' must always fail: the root cannot have closed yet.
+        let lastClose = try #require(document.lastIndex(of: UInt8(ascii: ">")))
+        var accepted: [Int] = []
+        for length in 0..<lastClose where (try? XMLTreeReader.parse(Data(document[..<length]))) != nil {
+            accepted.append(length)
+        }
+        #expect(accepted.isEmpty, "prefixes read as complete documents: \(accepted)")
+    }
+
     @Test("external entities are not resolved (no XXE)")
     func externalEntities() {
         let document = """
@@ -53,7 +71,7 @@ struct XMLTreeReaderTests {
     }
 
     @Test("writer output round-trips through the reader",
-          arguments: ["plain", "a<b>&c\"d'e", "ünïcödé ✓", "tab\tnew\nline", "]]>", " padded "])
+          arguments: ["plain", "a<b>&c\"d'e", "ünïcödé ✓", "tab\tnew\nline", "cr\r\nlf", "]]>", " padded "])
     func writerRoundTrip(text: String) throws {
         var writer = XMLWriter()
         writer.element("Root", namespace: "urn:test") { $0.element("Value", text: text) }

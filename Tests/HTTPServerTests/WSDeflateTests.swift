@@ -87,4 +87,36 @@ import Testing
         let result = runInbound(WSClient.bytes(WSFrame(rsv1: true, opcode: .text, payload: compressed)), inflater: try WSInflater())
         #expect(result.error == .invalidUTF8)
     }
+
+    @Test("the shared compressor pool gives correct independent messages under concurrent use")
+    func poolUnderConcurrency() async throws {
+        let pool = WSDeflaterPool(stripes: 2)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    let message = Array(String(repeating: "message \(index) ", count: 100 + index).utf8)
+                    guard let compressed = pool.compressMessage(message),
+                          let inflated = try? WSInflater().inflateMessage(compressed, limit: 1 << 20) else { return false }
+                    return inflated == message && compressed.count < message.count
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 64 && results.allSatisfy { $0 })
+    }
+
+    @Test("a no-context-takeover connection compresses through the pool; others fall back to their own compressor")
+    func connectionUsesPool() {
+        let pool = WSDeflaterPool()
+        let text = String(repeating: "compressible ", count: 100)
+        let plainSize = WSFrameEncoder.encode(.text(text)).count
+        for parameters in [WSDeflateParameters(serverNoContextTakeover: true), WSDeflateParameters(serverNoContextTakeover: false)] {
+            let connection = WSConnection(transport: WSConnectionQueueTests.NeverUsedTransport(),
+                                          configuration: .init(closeTimeout: .seconds(60)),
+                                          deflate: parameters, deflaterPool: pool)
+            #expect((connection.deflaterPool != nil) == parameters.serverNoContextTakeover)
+            #expect(connection.send(text: text) == .enqueued)
+            #expect(connection.queuedBytes < plainSize / 5)
+        }
+    }
 }

@@ -27,11 +27,9 @@ func runInbound(_ bytes: [UInt8], chunkSize: Int = 0, limits: WSInbound.Limits =
     var offset = 0
     repeat {
         let end = min(offset + step, bytes.count)
-        do {
-            events += try inbound.receive(Array(bytes[offset..<end]))
-        } catch {
-            return (events, error)
-        }
+        let output = inbound.receive(Array(bytes[offset..<end]))
+        events += output.events
+        if let error = output.error { return (events, error) }
         offset = end
     } while offset < bytes.count
     return (events, nil)

@@ -4,48 +4,50 @@ import Glibc
 #endif
 
 /// A process a test starts (a worker, a server, a Python helper), with its output kept in a log
-/// file for the failure message, and stopped for sure when the test is done with it.
+/// file for failure messages, and stopped for sure when the test is done with it.
+///
+/// Spawned through `UnmaskedSpawn`, not `Foundation.Process`: tests run on Dispatch threads that
+/// block SIGTERM, and a child started with that mask would ignore the very signals that the
+/// drain and shutdown tests send.
 public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `Process` is not Sendable; every access after `init` goes through `lock`.
-    private let process = Process()
+    // @unchecked: the mutable exit status is only touched under `lock`; the rest is immutable.
     private let lock = NSLock()
+    private var status: Int32?
+    public let pid: pid_t
     public let logFile: URL
     public let name: String
 
-    /// Starts `executable` with `arguments`; `environment` is added to a minimal environment that
-    /// never lets an AWS SDK reach the real metadata address.
-    public init(name: String, executable: URL, arguments: [String] = [], environment: [String: String] = [:],
-                currentDirectory: URL? = nil) throws {
+    /// Starts `executable` with `arguments`; `environment` is added to this process's environment,
+    /// with AWS SDKs kept away from the real metadata address and given test keys.
+    public init(name: String, executable: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.name = name
         logFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logFile)
-        process.executableURL = executable
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["AWS_EC2_METADATA_DISABLED"] = "true"
         env["AWS_ACCESS_KEY_ID"] = env["AWS_ACCESS_KEY_ID"] ?? "testing"
         env["AWS_SECRET_ACCESS_KEY"] = env["AWS_SECRET_ACCESS_KEY"] ?? "testing"
         env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = handle
-        process.standardError = handle
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        try process.run()
+        pid = try UnmaskedSpawn.spawn(executable: executable.path, arguments: [executable.path] + arguments,
+                                      environment: env, log: logFile)
     }
 
-    public var pid: Int32 { lock.withLock { process.processIdentifier } }
-    public var isRunning: Bool { lock.withLock { process.isRunning } }
-
-    /// The exit status once it has exited (nil while running).
+    /// The exit status once it has exited (128 + signal number when a signal ended it), else nil.
     public var exitStatus: Int32? {
-        lock.withLock { process.isRunning ? nil : process.terminationStatus }
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            let signal = raw & 0x7f
+            status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+            return status
+        }
     }
+
+    public var isRunning: Bool { exitStatus == nil }
 
     public func signal(_ number: Int32) {
-        let pid = self.pid
-        if pid > 0 { kill(pid, number) }
+        if isRunning { kill(pid, number) }
     }
 
     /// Waits up to `timeout` for the process to exit; returns its status, or nil if still running.
@@ -76,6 +78,10 @@ public final class ChildProcess: @unchecked Sendable {
 
     deinit {
         // A test that forgot to stop its process must not leave it behind.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            waitpid(pid, &raw, 0)
+        }
     }
 }

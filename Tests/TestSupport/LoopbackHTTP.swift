@@ -6,8 +6,10 @@ import Glibc
 /// A minimal HTTP/1.0 client for loopback control endpoints (moto's `/moto-api/`): readiness
 /// probes and resets must work before, and independently of, the AWS client under test.
 public enum LoopbackHTTP {
+    /// A test-harness failure (not a failure of the code under test), with what went wrong.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Sends one request to 127.0.0.1:`port` and returns the status and body.

@@ -27,6 +27,8 @@ public struct MotoServer: Sendable {
     }
 
     /// Starts a server of our own; call `stop()` when done (it is also stopped at process exit).
+    /// Blocks while moto starts (about half a second): short enough not to matter for the
+    /// cooperative pool, and callable from synchronous set-up code.
     public static func startPrivate() throws -> MotoServer {
         var lastError: Error?
         // The free port can be taken between probing and moto's bind: try a few.
@@ -126,16 +128,28 @@ actor MotoServerRegistry {
     static let instance = MotoServerRegistry()
     private var server: MotoServer?
 
-    func shared() throws -> MotoServer {
+    private var starting: Task<MotoServer, Error>?
+
+    func shared() async throws -> MotoServer {
         if let server { return server }
-        let started: MotoServer
-        if let text = ProcessInfo.processInfo.environment["MOTO_ENDPOINT"], !text.isEmpty {
-            started = try MotoServer.external(text)
-        } else {
-            started = try MotoServer.startPrivate()
+        // Callers arriving while the server starts wait for the same start (actor reentrancy
+        // would otherwise let each of them start a server of its own).
+        if let starting { return try await starting.value }
+        let task = Task<MotoServer, Error> {
+            if let text = ProcessInfo.processInfo.environment["MOTO_ENDPOINT"], !text.isEmpty {
+                return try MotoServer.external(text)
+            }
+            return try MotoServer.startPrivate()
         }
-        server = started
-        return started
+        starting = task
+        do {
+            let started = try await task.value
+            server = started
+            return started
+        } catch {
+            starting = nil
+            throw error
+        }
     }
 }
 

@@ -65,12 +65,17 @@ struct HubMemberHandler: WSHandler {
     func onClose(_ connection: WSConnection, code: WSCloseCode, reason: String) async { hub.remove(connection) }
 }
 
-/// Each message received is broadcast to the hub; the reply reports how many members got it.
+/// Each message received is broadcast to the hub; the reply reports how many members got it
+/// and how long the hub took to encode (and compress) once and queue on every member.
 struct BroadcastControlHandler: WSHandler {
     let hub: WSHub
     func onMessage(_ message: WSMessage, from connection: WSConnection) async {
+        let clock = ContinuousClock()
+        let started = clock.now
         let report = hub.broadcast(message)
-        connection.send(text: "sent \(report.enqueued) dropped \(report.dropped) closed \(report.closed)")
+        let elapsed = (clock.now - started).components
+        let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        connection.send(text: "sent \(report.enqueued) dropped \(report.dropped) closed \(report.closed) in \(micros) us")
     }
 }
 

@@ -78,6 +78,16 @@ import Testing
         #expect(decision.launch == 0)
     }
 
+    /// Counts near Int.max saturate rather than trap, and still mean "the maximum".
+    @Test(arguments: [(Int.max, Int.max), (Int.max, 1), (Int.max - 1, 0)])
+    func hugeCountsSaturate(visible: Int, inFlight: Int) {
+        var settings = ScalingSettings()
+        settings.targetBacklogPerInstance = 7
+        let decision = Self.decide(backlog: visible, inFlight: inFlight, settings: settings)
+        #expect(decision.desired == 19)
+        #expect(decision.launch == 19)
+    }
+
     // MARK: capacity
 
     /// After a web-tier restart the state is empty, but the fleet lists the instances by tag:

@@ -34,14 +34,19 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
     public var statusCode: Int
     /// How many attempts were made before giving up.
     public var attempts: Int
+    /// False when the response had no recognisable error body (e.g. a HEAD 404) and `code` was
+    /// derived from the HTTP status ("NotFound", "Forbidden", ...).
+    public var codeFromBody: Bool
 
-    public init(service: String, code: String, message: String, requestID: String?, statusCode: Int, attempts: Int = 1) {
+    public init(service: String, code: String, message: String, requestID: String?, statusCode: Int, attempts: Int = 1,
+                codeFromBody: Bool = true) {
         self.service = service
         self.code = code
         self.message = message
         self.requestID = requestID
         self.statusCode = statusCode
         self.attempts = attempts
+        self.codeFromBody = codeFromBody
     }
 
     /// Throttling codes AWS services use; all mean "slow down and try again".

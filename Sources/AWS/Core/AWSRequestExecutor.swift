@@ -55,7 +55,7 @@ struct AWSRequestExecutor: Sendable {
             code: details?.code ?? Self.codeForStatus(response.status),
             message: details?.message ?? "HTTP status \(response.status) with \(response.body.isEmpty ? "an empty" : "an unrecognised") body",
             requestID: details?.requestID ?? response.requestID,
-            statusCode: response.status, attempts: attempts)
+            statusCode: response.status, attempts: attempts, codeFromBody: details != nil)
     }
 
     /// A code for bodiless errors (HEAD responses, proxies), so callers can still match on it.

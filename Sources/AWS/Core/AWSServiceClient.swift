@@ -15,6 +15,8 @@ public struct AWSServiceClient: Sendable {
     public let service: AWSService
     public let configuration: AWSClientConfiguration
     public let errorDecoder: any AWSErrorDecoder
+    /// The resolved endpoint for this service (custom endpoint or the regional AWS host).
+    public let endpoint: AWSEndpoint
     let transport: any HTTPTransport
     let keyCache = SigV4SigningKeyCache()
 
@@ -25,13 +27,10 @@ public struct AWSServiceClient: Sendable {
         self.service = service
         self.configuration = configuration
         self.errorDecoder = errorDecoder
+        endpoint = AWSEndpoint(service: service, region: configuration.region, customEndpoint: configuration.endpointURL)
         self.transport = transport ?? CurlTransport()
     }
 
-    /// The resolved endpoint for this service (custom endpoint or the regional AWS host).
-    public var endpoint: AWSEndpoint {
-        AWSEndpoint(service: service, region: configuration.region, customEndpoint: configuration.endpointURL)
-    }
 
     /// Signs and sends `request`, retrying throttling, 5xx and connection failures per the
     /// configuration's retry policy. With `downloadTo`, a 2xx body is written to that file.

@@ -46,10 +46,14 @@ public struct EC2Instance: Sendable, Equatable {
     public var keyName: String?
     public var subnetId: String?
     public var iamInstanceProfileArn: String?
+    public var securityGroupIds: [String]
+    /// `required` when the instance only accepts IMDSv2 session-token requests.
+    public var metadataHttpTokens: String?
 
     public init(instanceId: String, state: EC2InstanceState, launchTime: Date? = nil, tags: [String: String] = [:],
                 imageId: String? = nil, instanceType: String? = nil, privateIPAddress: String? = nil,
-                keyName: String? = nil, subnetId: String? = nil, iamInstanceProfileArn: String? = nil) {
+                keyName: String? = nil, subnetId: String? = nil, iamInstanceProfileArn: String? = nil,
+                securityGroupIds: [String] = [], metadataHttpTokens: String? = nil) {
         self.instanceId = instanceId
         self.state = state
         self.launchTime = launchTime
@@ -60,6 +64,8 @@ public struct EC2Instance: Sendable, Equatable {
         self.keyName = keyName
         self.subnetId = subnetId
         self.iamInstanceProfileArn = iamInstanceProfileArn
+        self.securityGroupIds = securityGroupIds
+        self.metadataHttpTokens = metadataHttpTokens
     }
 }
 

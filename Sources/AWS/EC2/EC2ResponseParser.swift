@@ -71,7 +71,9 @@ public enum EC2ResponseParser {
             privateIPAddress: nonEmpty("privateIpAddress"),
             keyName: nonEmpty("keyName"),
             subnetId: nonEmpty("subnetId"),
-            iamInstanceProfileArn: item.path("iamInstanceProfile", "arn")?.text)
+            iamInstanceProfileArn: item.path("iamInstanceProfile", "arn")?.text,
+            securityGroupIds: item.items(in: "groupSet").compactMap { $0.text(of: "groupId") },
+            metadataHttpTokens: item.path("metadataOptions", "httpTokens")?.text)
     }
 
     static func missing(_ element: String, in operation: String) -> EC2Error {

@@ -56,6 +56,7 @@ public struct SQSClient: Sendable {
         let result = try SQSWire.decode(SQSWire.SendMessageResult.self, from: try await perform(request, queue: queueURL),
                                         operation: "SendMessage")
         guard let id = result.MessageId else { throw SQSError.malformedResponse(operation: "SendMessage", reason: "no MessageId") }
+        try SQSChecksum.verify(body: message.body, reportedMD5: result.MD5OfMessageBody, messageId: id, operation: "SendMessage")
         return SQSSendResult(messageId: id, md5OfMessageBody: result.MD5OfMessageBody, sequenceNumber: result.SequenceNumber)
     }
 
@@ -75,6 +76,11 @@ public struct SQSClient: Sendable {
         let result = try SQSWire.decode(SQSWire.SendMessageBatchResult.self,
                                         from: try await perform(try SQSWire.request("SendMessageBatch", wire), queue: queueURL),
                                         operation: "SendMessageBatch")
+        let bodies = Dictionary(entries.map { ($0.id, $0.message.body) }, uniquingKeysWith: { first, _ in first })
+        for success in result.Successful ?? [] {
+            try SQSChecksum.verify(body: bodies[success.Id] ?? "", reportedMD5: success.MD5OfMessageBody,
+                                   messageId: success.MessageId, operation: "SendMessageBatch")
+        }
         return SQSSendBatchResult(
             successful: (result.Successful ?? []).map { .init(id: $0.Id, messageId: $0.MessageId, md5OfMessageBody: $0.MD5OfMessageBody) },
             failed: (result.Failed ?? []).map(\.failure))
@@ -116,6 +122,7 @@ public struct SQSClient: Sendable {
             guard let id = message.MessageId, let handle = message.ReceiptHandle else {
                 throw SQSError.malformedResponse(operation: "ReceiveMessage", reason: "message without MessageId or ReceiptHandle")
             }
+            try SQSChecksum.verify(body: message.Body ?? "", reportedMD5: message.MD5OfBody, messageId: id, operation: "ReceiveMessage")
             return SQSMessage(messageId: id, receiptHandle: handle, body: message.Body ?? "",
                               attributes: message.Attributes ?? [:],
                               messageAttributes: (message.MessageAttributes ?? [:]).mapValues(\.value),

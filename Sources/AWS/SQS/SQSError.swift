@@ -32,6 +32,8 @@ public enum SQSError: Error, Equatable, CustomStringConvertible {
     case invalidRequest(reason: String)
     /// A 2xx response the client could not understand.
     case malformedResponse(operation: String, reason: String)
+    /// The MD5 SQS reported for a message body is not the body's: it was altered in transit.
+    case checksumMismatch(operation: String, messageId: String?, expected: String, reported: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,9 @@ public enum SQSError: Error, Equatable, CustomStringConvertible {
             return "SQS error \(code) (HTTP \(status)): \(message ?? "")\(requestID.map { " [request \($0)]" } ?? "")"
         case let .invalidRequest(reason): return "invalid SQS request: \(reason)"
         case let .malformedResponse(operation, reason): return "unreadable SQS \(operation) response: \(reason)"
+        case let .checksumMismatch(operation, messageId, expected, reported):
+            return "SQS \(operation): body MD5 \(reported) reported for message \(messageId ?? "?") but the body hashes to \(expected); "
+                + "the message was altered in transit (proxy or encoding problem)"
         }
     }
 

@@ -38,9 +38,15 @@ public enum SHA256 {
 
     /// Lower-case hex, as SigV4 writes hashes and signatures.
     public static func hex(_ bytes: [UInt8]) -> String {
-        var output = [UInt8]()
-        appendHex(bytes, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            hexDigits.withUnsafeBufferPointer { digits in
+                for (index, byte) in bytes.enumerated() {
+                    output[2 * index] = digits[Int(byte >> 4)]
+                    output[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return bytes.count * 2
+        }
     }
 
     @inline(__always)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The stages of AWS Signature Version 4 as pure functions, named after the spec
 /// (canonical request → string to sign → signing key → signature). They work on UTF-8 bytes
 /// so the signer's hot path builds no intermediate `String`s.
@@ -87,61 +89,85 @@ public enum SigV4 {
         }
     }
 
-    /// A header to sign: its lower-cased name and every value in order.
-    public struct CanonicalHeader: Sendable {
-        public var name: [UInt8]
-        public var values: [String]
+    /// The canonical headers block (`name:value,value\n` per signed header, sorted by name)
+    /// and the signed-headers list (`name;name`), built together in one pass.
+    public struct CanonicalHeaders: Sendable {
+        public var block: [UInt8]
+        public var signedHeaders: [UInt8]
     }
 
-    /// Groups `fields` by lower-cased name (values in order), drops unsigned headers, sorts by name.
-    public static func canonicalHeaders(_ fields: [AWSHeaders.Field]) -> [CanonicalHeader] {
-        var headers: [CanonicalHeader] = []
-        headers.reserveCapacity(fields.count)
-        for field in fields {
-            let name = lowercasedASCII(field.name)
-            if let index = headers.firstIndex(where: { $0.name == name }) {
-                headers[index].values.append(field.value)
-            } else if !isUnsigned(name) {
-                headers.append(CanonicalHeader(name: name, values: [field.value]))
+    /// Lower-cases names, drops unsigned headers, groups repeats (values in their original
+    /// order), trims values and sorts by name. Names are lower-cased into one shared buffer and
+    /// sorted as slices of it, so a request's headers cost a handful of allocations in total.
+    public static func canonicalHeaders(_ fields: [AWSHeaders.Field]) -> CanonicalHeaders {
+        var names: [UInt8] = []
+        names.reserveCapacity(fields.count * 20)
+        var entries: [(start: Int, length: Int, field: Int)] = []
+        entries.reserveCapacity(fields.count)
+        for (index, field) in fields.enumerated() {
+            let start = names.count
+            for byte in field.name.utf8 { names.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            let length = names.count - start
+            if isUnsigned(names, start: start, length: length) {
+                names.removeLast(length)
+            } else {
+                entries.append((start, length, index))
             }
         }
-        headers.sort { $0.name.lexicographicallyPrecedes($1.name) }
-        return headers
-    }
-
-    /// `name1;name2;...`
-    public static func signedHeaders(_ headers: [CanonicalHeader]) -> [UInt8] {
-        var output: [UInt8] = []
-        for (index, header) in headers.enumerated() {
-            if index > 0 { output.append(0x3B) }
-            output.append(contentsOf: header.name)
+        var block: [UInt8] = []
+        var signed: [UInt8] = []
+        names.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            func order(_ a: (start: Int, length: Int, field: Int), _ b: (start: Int, length: Int, field: Int)) -> Int32 {
+                let common = min(a.length, b.length)
+                let result = common == 0 ? 0 : memcmp(base + a.start, base + b.start, common)
+                if result != 0 { return result }
+                return a.length == b.length ? 0 : (a.length < b.length ? -1 : 1)
+            }
+            // Ties keep field order, so repeated headers join in the order they were given.
+            entries.sort { a, b in
+                let result = order(a, b)
+                return result < 0 || (result == 0 && a.field < b.field)
+            }
+            block.reserveCapacity(names.count + entries.count * 48)
+            signed.reserveCapacity(names.count + entries.count)
+            var index = 0
+            while index < entries.count {
+                let entry = entries[index]
+                let name = UnsafeBufferPointer(rebasing: buffer[entry.start..<(entry.start + entry.length)])
+                if !signed.isEmpty { signed.append(0x3B) }
+                signed.append(contentsOf: name)
+                block.append(contentsOf: name)
+                block.append(0x3A)
+                appendTrimmed(fields[entry.field].value, to: &block)
+                var next = index + 1
+                while next < entries.count, order(entries[next], entry) == 0 {
+                    block.append(0x2C)
+                    appendTrimmed(fields[entries[next].field].value, to: &block)
+                    next += 1
+                }
+                block.append(0x0A)
+                index = next
+            }
         }
-        return output
+        return CanonicalHeaders(block: block, signedHeaders: signed)
     }
 
     /// Assembles the canonical request:
     /// method \n URI \n query \n (name:trimmed,values \n)* \n signed;headers \n payload-hash.
     public static func canonicalRequest(method: String, canonicalURI: [UInt8], canonicalQuery: [UInt8],
-                                        headers: [CanonicalHeader], signedHeaders: [UInt8], payloadHash: String) -> [UInt8] {
+                                        headers: CanonicalHeaders, payloadHash: String) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(256 + canonicalURI.count + canonicalQuery.count)
+        output.reserveCapacity(80 + canonicalURI.count + canonicalQuery.count + headers.block.count + headers.signedHeaders.count)
         output.append(contentsOf: method.utf8)
         output.append(0x0A)
         output.append(contentsOf: canonicalURI)
         output.append(0x0A)
         output.append(contentsOf: canonicalQuery)
         output.append(0x0A)
-        for header in headers {
-            output.append(contentsOf: header.name)
-            output.append(0x3A)
-            for (index, value) in header.values.enumerated() {
-                if index > 0 { output.append(0x2C) }
-                appendTrimmed(value, to: &output)
-            }
-            output.append(0x0A)
-        }
+        output.append(contentsOf: headers.block)
         output.append(0x0A)
-        output.append(contentsOf: signedHeaders)
+        output.append(contentsOf: headers.signedHeaders)
         output.append(0x0A)
         output.append(contentsOf: payloadHash.utf8)
         return output
@@ -151,7 +177,14 @@ public enum SigV4 {
 
     /// `date/region/service/aws4_request`
     public static func credentialScope(dateStamp: Substring, region: String, service: String) -> String {
-        "\(dateStamp)/\(region)/\(service)/aws4_request"
+        var scope = String(dateStamp)
+        scope.reserveCapacity(dateStamp.utf8.count + region.utf8.count + service.utf8.count + 15)
+        scope += "/"
+        scope += region
+        scope += "/"
+        scope += service
+        scope += "/aws4_request"
+        return scope
     }
 
     /// AWS4-HMAC-SHA256 \n amz-date \n scope \n hex(SHA-256(canonical request)).
@@ -191,11 +224,23 @@ public enum SigV4 {
         return output
     }
 
-    static func isUnsigned(_ lowercasedName: [UInt8]) -> Bool {
-        guard let first = lowercasedName.first, [0x61, 0x63, 0x65, 0x6B, 0x70, 0x74, 0x75, 0x78].contains(first) else {
-            return false
+    static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaderNames.map { Array($0.utf8) }
+
+    @inline(__always)
+    static func isUnsigned(_ buffer: [UInt8], start: Int, length: Int) -> Bool {
+        switch length {
+        case 2, 6, 7, 10, 13, 15, 17, 18, 19: break
+        default: return false
         }
-        return unsignedHeaderNames.contains(String(decoding: lowercasedName, as: UTF8.self))
+        for name in unsignedHeaderBytes where name.count == length {
+            var equal = true
+            for offset in 0..<length where buffer[start + offset] != name[offset] {
+                equal = false
+                break
+            }
+            if equal { return true }
+        }
+        return false
     }
 
     /// Whitespace as Python's `str.split()` sees it in ASCII, so trimming matches botocore.
@@ -204,8 +249,27 @@ public enum SigV4 {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) || (byte >= 0x1C && byte <= 0x1F)
     }
 
-    /// Trim-all: no leading/trailing whitespace, each inner run becomes one space.
+    /// Trim-all: no leading/trailing whitespace, each inner run becomes one space. Most values
+    /// are already clean and are copied in one go.
     static func appendTrimmed(_ value: String, to output: inout [UInt8]) {
+        let done: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.firstIndex(where: { !isWhitespace($0) }) else { return true }
+            var last = bytes.count - 1
+            while isWhitespace(bytes[last]) { last -= 1 }
+            var previousWasSpace = false
+            for index in first...last {
+                let byte = bytes[index]
+                if isWhitespace(byte) {
+                    if previousWasSpace || byte != 0x20 { return false }
+                    previousWasSpace = true
+                } else {
+                    previousWasSpace = false
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first...last]))
+            return true
+        }
+        if done == true { return }
         var pendingSpace = false
         var started = false
         for byte in value.utf8 {

@@ -87,21 +87,36 @@ public struct SigV4Signer: Sendable {
             sent["X-Amz-Security-Token"] = options.signSessionToken ? token : nil
         }
         let canonicalHeaders = SigV4.canonicalHeaders(sent.fields)
-        let signedHeaders = SigV4.signedHeaders(canonicalHeaders)
         var uri: [UInt8] = []
         SigV4.appendCanonicalURI(wirePath: wirePath, options.path, to: &uri)
         let canonicalRequest = SigV4.canonicalRequest(
             method: method, canonicalURI: uri, canonicalQuery: SigV4.canonicalQuery(query),
-            headers: canonicalHeaders, signedHeaders: signedHeaders, payloadHash: payloadHash)
+            headers: canonicalHeaders, payloadHash: payloadHash)
         let scope = SigV4.credentialScope(dateStamp: timestamp.dateStamp, region: region, service: service)
         let stringToSign = SigV4.stringToSign(canonicalRequest: canonicalRequest, amzDate: timestamp.amzDate, credentialScope: scope)
         let signature = SigV4.signature(signingKey: signingKey(timestamp), stringToSign: stringToSign)
-        let signedHeaderList = String(decoding: signedHeaders, as: UTF8.self)
-        sent.add(name: "Authorization", value: "\(SigV4.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
-                 + "SignedHeaders=\(signedHeaderList), Signature=\(signature)")
+        let signedHeaderList = String(decoding: canonicalHeaders.signedHeaders, as: UTF8.self)
+        sent.add(name: "Authorization", value: Self.authorization(accessKeyID: credentials.accessKeyID, scope: scope,
+                                                                 signedHeaders: canonicalHeaders.signedHeaders, signature: signature))
         if let token = credentials.sessionToken, !options.signSessionToken { sent["X-Amz-Security-Token"] = token }
         return Result(canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature,
                       signedHeaders: signedHeaderList, credentialScope: scope, headers: sent)
+    }
+
+    /// `AWS4-HMAC-SHA256 Credential=KEY/SCOPE, SignedHeaders=a;b, Signature=HEX`, assembled as bytes.
+    static func authorization(accessKeyID: String, scope: String, signedHeaders: [UInt8], signature: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 + accessKeyID.utf8.count + scope.utf8.count + signedHeaders.count + 64)
+        bytes.append(contentsOf: SigV4.algorithm.utf8)
+        bytes.append(contentsOf: " Credential=".utf8)
+        bytes.append(contentsOf: accessKeyID.utf8)
+        bytes.append(0x2F)
+        bytes.append(contentsOf: scope.utf8)
+        bytes.append(contentsOf: ", SignedHeaders=".utf8)
+        bytes.append(contentsOf: signedHeaders)
+        bytes.append(contentsOf: ", Signature=".utf8)
+        bytes.append(contentsOf: signature.utf8)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Signs `target` (its encoded path, raw query and authority) for the Authorization header.
@@ -140,7 +155,7 @@ public struct SigV4Signer: Sendable {
         signedFields["X-Amz-Date"] = nil
         if !signedFields.contains("Host") { signedFields.add(name: "Host", value: host) }
         let canonicalHeaders = SigV4.canonicalHeaders(signedFields.fields)
-        let signedHeaders = String(decoding: SigV4.signedHeaders(canonicalHeaders), as: UTF8.self)
+        let signedHeaders = String(decoding: canonicalHeaders.signedHeaders, as: UTF8.self)
         let scope = SigV4.credentialScope(dateStamp: timestamp.dateStamp, region: region, service: service)
         var items = query
         items.append(("X-Amz-Algorithm", SigV4.algorithm))
@@ -154,7 +169,7 @@ public struct SigV4Signer: Sendable {
         SigV4.appendCanonicalURI(wirePath: wirePath, options.path, to: &uri)
         let canonicalRequest = SigV4.canonicalRequest(
             method: method, canonicalURI: uri, canonicalQuery: SigV4.canonicalQuery(items),
-            headers: canonicalHeaders, signedHeaders: Array(signedHeaders.utf8), payloadHash: payload)
+            headers: canonicalHeaders, payloadHash: payload)
         let stringToSign = SigV4.stringToSign(canonicalRequest: canonicalRequest, amzDate: timestamp.amzDate, credentialScope: scope)
         let signature = SigV4.signature(signingKey: signingKey(timestamp), stringToSign: stringToSign)
         if let token = credentials.sessionToken, !options.signSessionToken { items.append(("X-Amz-Security-Token", token)) }

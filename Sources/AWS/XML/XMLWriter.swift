@@ -23,9 +23,9 @@ public struct XMLWriter: Sendable {
     }
 
     /// Escapes the five XML special characters; safe in text and in double-quoted attributes.
-    /// Control characters other than tab, LF and CR cannot appear in XML 1.0 at all, so they are
-    /// written as numeric references that a 1.1-tolerant reader (S3) accepts rather than dropped
-    /// silently.
+    /// CR is written as `&#13;` because a reader turns a literal CR into LF (XML 1.0 §2.11).
+    /// Other control characters have no XML 1.0 representation at all; they are written as
+    /// numeric references so nothing is dropped silently, and a strict reader will refuse them.
     public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
@@ -36,7 +36,8 @@ public struct XMLWriter: Sendable {
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&apos;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            case "\r": escaped += "&#13;"
+            case "\t", "\n": escaped.unicodeScalars.append(scalar)
             default:
                 if scalar.value < 0x20 {
                     escaped += "&#\(scalar.value);"

@@ -35,7 +35,8 @@ struct JobProcessor: Sendable {
         let heartbeat = startHeartbeat(for: message, logger: jobLogger)
         defer { heartbeat.cancel() }
         do {
-            let result = try await classify(job)
+            // Unstructured, so a drain deadline can abandon a job stuck in the model.
+            let result = try await valueUnlessCancelled(of: Task { try await classify(job) })
             try Task.checkCancellation()
             try await storeAndAnnounce(result, for: job)
             try await requests.delete(message)
@@ -45,8 +46,10 @@ struct JobProcessor: Sendable {
                 "label": "\(result.label ?? "-")", "error": "\(result.error ?? "-")",
                 "ms": "\(Int(latencyMs))",
             ])
-        } catch is CancellationError {
-            await release(message, logger: jobLogger, reason: "worker is shutting down")
+        } catch where Task.isCancelled {
+            // Cancelled by the drain deadline (the error may be the transport's own "aborted").
+            // The release runs as its own task: in this cancelled one the request would abort.
+            await Task { await release(message, logger: jobLogger, reason: "worker is shutting down") }.value
         } catch {
             await stats.recordTransientFailure()
             // Leave the job for redelivery, a little later each time so a short outage does not use

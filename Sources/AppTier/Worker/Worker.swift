@@ -82,7 +82,7 @@ public struct Worker: Sendable {
             let wanted = min(await slots.free, options.receiveBatchSize)
             let messages: [QueuedMessage]
             do {
-                messages = try await receiveUnlessStopped(maxMessages: wanted)
+                messages = try await receive(maxMessages: wanted)
                 consecutiveFailures = 0
             } catch {
                 consecutiveFailures += 1
@@ -113,18 +113,11 @@ public struct Worker: Sendable {
         }
     }
 
-    /// A long poll that a stop request cuts short.
-    private func receiveUnlessStopped(maxMessages: Int) async throws -> [QueuedMessage] {
-        let poll = Task { [requests, options] in
-            try await requests.receive(maxMessages: maxMessages, waitSeconds: options.longPollSeconds)
-        }
-        let observer = await shutdown.observe { poll.cancel() }
-        defer { Task { [shutdown] in await shutdown.removeObserver(observer) } }
-        do {
-            return try await poll.value
-        } catch is CancellationError {
-            return []
-        }
+    /// One long poll. A stop request does not cut it short: aborting a receive whose response is
+    /// already on its way would leave those messages invisible until their timeout. The poll
+    /// ends within `longPollSeconds`, and whatever it brings after a stop is released at once.
+    private func receive(maxMessages: Int) async throws -> [QueuedMessage] {
+        try await requests.receive(maxMessages: maxMessages, waitSeconds: options.longPollSeconds)
     }
 
     /// Waits for in-flight jobs, at most `drainSeconds`; false if some were still running.

@@ -45,5 +45,11 @@ public final class UpgradedConnection: Sendable {
         if wasOpen { socket.close() }
     }
 
+    /// Half-closes: the peer reads end of stream while we can still read its last bytes (e.g.
+    /// after sending a WebSocket close frame). No-op once closed.
+    public func shutdownWrite() {
+        if !isClosed { socket.socket.shutdownWrite() }
+    }
+
     public var isClosed: Bool { closed.withLock { $0 } }
 }

@@ -35,17 +35,16 @@ extension WSConnection {
             if !pending.isEmpty {
                 lastReceived = clock.now
                 pingSentAt = nil
-                let events: [WSEvent]
-                do {
-                    events = try inbound.receive(pending)
-                } catch {
+                let output = inbound.receive(pending)
+                pending = []
+                // Events decoded before a failure in the same read are still delivered.
+                for event in output.events {
+                    if let (code, reason) = await handle(event, handler: handler) { return (code, reason, false) }
+                }
+                if let error = output.error {
                     // RFC 6455 §7.1.7: fail the connection with the matching code.
                     queueClose(error.closeCode, reason: error.description)
                     return (error.closeCode, error.description, true)
-                }
-                pending = []
-                for event in events {
-                    if let (code, reason) = await handle(event, handler: handler) { return (code, reason, false) }
                 }
             }
 

@@ -21,6 +21,8 @@ public final class WSConnection: Sendable {
     let transport: any WSTransport
     let configuration: WSConfiguration
     let outgoing: Mutex<Outgoing>
+    /// Shared compressors for `server_no_context_takeover` connections (see `WSDeflaterPool`).
+    let deflaterPool: WSDeflaterPool?
 
     struct Outgoing: ~Copyable {
         var frames: [[UInt8]] = []
@@ -28,7 +30,8 @@ public final class WSConnection: Sendable {
         /// The writer task, parked while the queue is empty.
         var writerWaiting: CheckedContinuation<Void, Never>?
         var state: State = .open
-        /// Created on the first compressed send (saves ~256 KB per idle connection).
+        /// Own compressor, created on the first compressed send, only when no shared pool applies
+        /// (context takeover: the compressor's history is this connection's).
         var deflater: WSDeflater?
     }
 
@@ -42,8 +45,11 @@ public final class WSConnection: Sendable {
 
     public init(transport: any WSTransport, configuration: WSConfiguration = .init(),
                 subprotocol: String? = nil, deflate: WSDeflateParameters? = nil,
-                remoteAddress: String = "-", path: String = "/") {
+                remoteAddress: String = "-", path: String = "/", deflaterPool: WSDeflaterPool? = nil) {
         self.transport = transport
+        self.deflaterPool = deflate.flatMap { parameters in
+            parameters.serverNoContextTakeover && parameters.serverMaxWindowBits == deflaterPool?.windowBits ? deflaterPool : nil
+        }
         self.configuration = configuration
         self.subprotocol = subprotocol
         self.deflate = deflate
@@ -64,6 +70,11 @@ public final class WSConnection: Sendable {
     public func send(_ message: WSMessage) -> WSSendResult {
         let payload = message.payload
         let compress = deflate != nil && payload.count >= configuration.compressionThreshold
+        // Messages compress independently with a pool, so that work happens outside our lock.
+        if compress, let pool = deflaterPool, let compressed = pool.compressMessage(payload) {
+            let frame = WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode, payload: compressed))
+            return enqueue(isControl: false) { _ in frame }
+        }
         return enqueue(isControl: false) { outgoing in
             guard compress, let deflate else {
                 return WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))

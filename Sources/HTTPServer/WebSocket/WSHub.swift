@@ -7,6 +7,8 @@ import Synchronization
 public final class WSHub: Sendable {
     private let members = Mutex<[ObjectIdentifier: WSConnection]>([:])
     private let compressBroadcasts: Bool
+    /// Compressors for broadcasts, so a broadcast does not set up a zlib stream each time.
+    private let deflaterPool = WSDeflaterPool(stripes: 1)
 
     /// - Parameter compressBroadcasts: prepare a compressed frame for deflate-capable members.
     public init(compressBroadcasts: Bool = true) {
@@ -34,7 +36,7 @@ public final class WSHub: Sendable {
     @discardableResult
     public func broadcast(_ message: WSMessage) -> BroadcastReport {
         let anyCompressed = compressBroadcasts && members.withLock { $0.values.contains { $0.deflate != nil } }
-        return broadcast(WSPreparedMessage(message, compress: anyCompressed))
+        return broadcast(WSPreparedMessage(message, compress: anyCompressed, pool: deflaterPool))
     }
 
     @discardableResult

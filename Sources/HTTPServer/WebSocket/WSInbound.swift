@@ -1,7 +1,7 @@
 /// The receiving side of a connection without the socket: bytes in (split anywhere), events out.
 ///
-/// Combines `WSFrameDecoder` (frame rules) with `WSMessageAssembler` (message rules). After a
-/// thrown error the connection must be failed with `error.closeCode`; further input is refused.
+/// Combines `WSFrameDecoder` (frame rules) with `WSMessageAssembler` (message rules). After an
+/// error the connection must be failed with `error.closeCode`; further input is refused.
 public struct WSInbound {
     public private(set) var decoder: WSFrameDecoder
     public private(set) var assembler: WSMessageAssembler
@@ -26,30 +26,36 @@ public struct WSInbound {
         assembler = WSMessageAssembler(maxMessageSize: limits.maxMessageSize, inflater: inflater)
     }
 
-    /// Feeds received bytes; returns every event they complete, in order.
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer) throws(WSProtocolError) -> [WSEvent] {
-        if let failed { throw failed }
-        decoder.append(bytes)
-        return try drain()
+    /// What one read produced: the events completed before any failure, in order, and the failure.
+    /// Events before a failure are kept, so the result does not depend on how TCP split the stream.
+    public struct Output: Sendable, Equatable {
+        public var events: [WSEvent] = []
+        /// Set when the stream broke the protocol: fail the connection with `error.closeCode`.
+        public var error: WSProtocolError?
     }
 
-    public mutating func receive(_ bytes: [UInt8]) throws(WSProtocolError) -> [WSEvent] {
-        if let failed { throw failed }
+    /// Feeds received bytes. After a failure, further input is refused with the same error.
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer) -> Output {
+        if let failed { return Output(error: failed) }
         decoder.append(bytes)
-        return try drain()
+        return drain()
     }
 
-    private mutating func drain() throws(WSProtocolError) -> [WSEvent] {
-        var events: [WSEvent] = []
+    public mutating func receive(_ bytes: [UInt8]) -> Output {
+        bytes.withUnsafeBytes { receive($0) }
+    }
+
+    private mutating func drain() -> Output {
+        var output = Output()
         do {
             while let frame = try decoder.nextFrame() {
-                if let event = try assembler.receive(frame) { events.append(event) }
+                if let event = try assembler.receive(frame) { output.events.append(event) }
             }
         } catch {
             failed = error
-            throw error
+            output.error = error
         }
-        return events
+        return output
     }
 }
 
@@ -65,14 +71,15 @@ public enum WSFuzzEntry {
         for compressed in [false, true] {
             let inflater = compressed ? try? WSInflater() : nil
             var whole = WSInbound(role: .server, limits: limits, inflater: inflater)
-            produced += (try? whole.receive(data))?.count ?? 0
+            produced += whole.receive(data).events.count
 
             var split = WSInbound(role: .server, limits: limits, inflater: compressed ? try? WSInflater() : nil)
             var offset = 0
             while offset < data.count {
                 let end = min(offset + 7, data.count)
-                guard let events = try? split.receive(UnsafeRawBufferPointer(rebasing: data[offset..<end])) else { break }
-                produced += events.count
+                let output = split.receive(UnsafeRawBufferPointer(rebasing: data[offset..<end]))
+                produced += output.events.count
+                if output.error != nil { break }
                 offset = end
             }
         }

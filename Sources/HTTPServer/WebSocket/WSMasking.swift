@@ -8,8 +8,19 @@ public enum WSMasking {
         let count = bytes.count
         // The key repeated to 8 bytes, in memory order: loading it as a UInt64 and XORing whole
         // words is endian-neutral because the payload words are loaded in the same memory order.
-        let keyBytes: [UInt8] = [key.0, key.1, key.2, key.3, key.0, key.1, key.2, key.3]
-        let wideKey = keyBytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        // Built byte by byte in place: loading it from an 8-byte array with `loadUnaligned` was
+        // miscompiled at -O by Swift 6.3.1 (only the first key byte survived; see WSFrameCodecTests).
+        var wideKey: UInt64 = 0
+        withUnsafeMutableBytes(of: &wideKey) { wide in
+            for index in 0..<8 {
+                switch index & 3 {
+                case 0: wide[index] = key.0
+                case 1: wide[index] = key.1
+                case 2: wide[index] = key.2
+                default: wide[index] = key.3
+                }
+            }
+        }
         var offset = 0
         while offset + 8 <= count {
             let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)

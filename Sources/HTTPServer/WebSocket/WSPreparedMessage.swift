@@ -8,15 +8,15 @@ public struct WSPreparedMessage: Sendable {
     public let compressedFrame: [UInt8]?
 
     /// - Parameter compress: also prepare the compressed form (costs one deflate per broadcast).
-    public init(_ message: WSMessage, compress: Bool = false, compressionThreshold: Int = 64) {
+    /// - Parameter pool: compressors to borrow (15-bit window); without one a compressor is made for this message.
+    public init(_ message: WSMessage, compress: Bool = false, compressionThreshold: Int = 64,
+                pool: WSDeflaterPool? = nil) {
         let payload = message.payload
         plainFrame = WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))
-        if compress, payload.count >= compressionThreshold, let deflater = try? WSDeflater(windowBits: 15, noContextTakeover: true) {
-            compressedFrame = WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode,
-                                                            payload: deflater.compressMessage(payload)))
-        } else {
-            compressedFrame = nil
-        }
+        guard compress, payload.count >= compressionThreshold else { compressedFrame = nil; return }
+        let compressed = pool.flatMap { $0.windowBits == 15 ? $0.compressMessage(payload) : nil }
+            ?? (try? WSDeflater(windowBits: 15, noContextTakeover: true))?.compressMessage(payload)
+        compressedFrame = compressed.map { WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode, payload: $0)) }
     }
 
     /// The frame to send on a connection with these deflate parameters.

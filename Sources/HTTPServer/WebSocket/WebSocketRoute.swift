@@ -8,6 +8,8 @@ public struct WebSocketRoute: HTTPHandler {
     public let handshake: WSHandshake
     public let configuration: WSConfiguration
     public let handler: any WSHandler
+    /// Compressors shared by this route's connections (server_no_context_takeover).
+    let deflaterPool = WSDeflaterPool()
 
     public init(handshake: WSHandshake.Options = .init(), configuration: WSConfiguration = .init(),
                 handler: any WSHandler) {
@@ -31,7 +33,8 @@ public struct WebSocketRoute: HTTPHandler {
         var responseHeaders = HTTPHeaders()
         for (name, value) in acceptance.responseHeaders { responseHeaders.append(name, value) }
         return .switchingProtocols(headers: responseHeaders, upgrader: WSUpgrader(
-            acceptance: acceptance, configuration: configuration, handler: handler, path: String(request.path)))
+            acceptance: acceptance, configuration: configuration, handler: handler, path: String(request.path),
+            deflaterPool: deflaterPool))
     }
 }
 
@@ -53,11 +56,12 @@ struct WSUpgrader: ConnectionUpgrader {
     let configuration: WSConfiguration
     let handler: any WSHandler
     let path: String
+    let deflaterPool: WSDeflaterPool
 
     func takeOver(_ upgraded: UpgradedConnection) async {
         let connection = WSConnection(transport: upgraded, configuration: configuration,
                                       subprotocol: acceptance.subprotocol, deflate: acceptance.deflate,
-                                      remoteAddress: upgraded.remoteAddress, path: path)
+                                      remoteAddress: upgraded.remoteAddress, path: path, deflaterPool: deflaterPool)
         await connection.run(handler: handler, bufferedBytes: upgraded.bufferedBytes)
     }
 }

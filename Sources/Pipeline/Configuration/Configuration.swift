@@ -26,8 +26,9 @@ public struct AWSSettings: Codable, Sendable, Equatable {
     public var region = "us-east-1"
     /// One custom endpoint for every service (moto in local mode); `nil` means real AWS endpoints.
     public var endpointURL: String? = nil
-    /// Instance metadata (IMDSv2). Tests point it at loopback; only a real EC2 worker uses the default.
-    public var metadataEndpoint = "http://169.254.169.254"
+    /// Instance metadata (IMDSv2). `nil` means AWS's default address, which is used only by a real
+    /// EC2 worker and never while AWS_EC2_METADATA_DISABLED=true; tests point it at loopback.
+    public var metadataEndpoint: String? = nil
     public var maxAttempts = 3
 
     public init() {}

@@ -15,6 +15,7 @@ public struct ConfigurationLoader: Sendable {
         ("ELASTIC_LISTEN_ADDRESS", "web.listenAddress", .string),
         ("ELASTIC_UPLOAD_TOKEN", "web.uploadToken", .string),
         ("ELASTIC_MODEL", "model.path", .string),
+        ("ELASTIC_LABELS", "model.labelsPath", .string),
         ("ORT_LIBRARY_PATH", "model.onnxRuntimeLibrary", .string),
         ("ELASTIC_WORKER_MODE", "worker.mode", .string),
         ("ELASTIC_WORKER_EXECUTABLE", "fleet.workerExecutable", .string),

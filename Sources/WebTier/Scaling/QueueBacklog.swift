@@ -13,6 +13,10 @@ public struct QueueBacklog: Codable, Sendable, Equatable, Hashable {
     }
 
     /// What the fleet must work through: waiting plus in-progress jobs. Negative counts (a broken
-    /// or hostile endpoint) count as zero rather than shrinking the backlog.
-    public var total: Int { max(visible, 0) + max(inFlight, 0) }
+    /// or hostile endpoint) count as zero rather than shrinking the backlog; absurdly large ones
+    /// saturate instead of trapping.
+    public var total: Int {
+        let (sum, overflowed) = max(visible, 0).addingReportingOverflow(max(inFlight, 0))
+        return overflowed ? Int.max : sum
+    }
 }

@@ -104,6 +104,7 @@ let jsonErrorDecoder = ClosureErrorDecoder { _, headers, body in
         #expect(error?.isRetryable == false)
         #expect(try server.log().count == 1, "\(name) must not be retried")
         #expect(sleeper.recorded.isEmpty)
+        #expect(error?.codeFromBody == (code != "Forbidden" && code != "NotFound"), "\(name)")
         if code == "SignatureDoesNotMatch" {
             #expect(error?.description.contains("check AWS_SECRET_ACCESS_KEY") == true)
         }

@@ -36,7 +36,12 @@ struct PythonHelperServer: Sendable {
         throw StartFailure(description: "\(script) did not start:\n\(process.output)")
     }
 
-    func stop() async { await process.stop(grace: .seconds(2)) }
+    /// The helpers keep no state worth flushing, so they are killed outright (a child started
+    /// from a test thread may inherit a blocked SIGTERM).
+    func stop() async {
+        process.signal(SIGKILL)
+        await process.waitForExit(timeout: .seconds(5))
+    }
 
     /// Sends a control request (`/__plan`, `/__log`, ...) and returns the body.
     @discardableResult

@@ -122,7 +122,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with BARRIER:
                 STATE["barrier_waiting"] += 1
                 BARRIER.notify_all()
-                BARRIER.wait_for(lambda: STATE["barrier_waiting"] >= action["barrier"], timeout=60)
+                reached = BARRIER.wait_for(lambda: STATE["barrier_waiting"] >= action["barrier"], timeout=60)
+            if not reached:
+                # The requests were not in flight together: say so instead of echoing success.
+                self.answer(504, b"barrier not reached", {})
+                return
         if "status" in action:
             self.answer(action["status"], action.get("body", "").encode(), action.get("headers", {}))
             return

@@ -26,6 +26,11 @@ needs_chromium = pytest.mark.skipif(
 class StaticHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+    requested: list = []  # paths, in order; a test clears it before it looks
+
+    def do_GET(self):
+        StaticHandler.requested.append(self.path)
+        super().do_GET()
 
     def end_headers(self):
         self.send_header("Content-Security-Policy", CSP)
@@ -55,8 +60,11 @@ def make_browser(width=1280, height=900, dark=False):
 
     options = Options()
     options.binary_location = shutil.which("chromium")
+    # Loopback only: no host name resolves, so no browser service can reach out by accident.
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     f"--window-size={width},{height}", "--no-proxy-server"):
+                     f"--window-size={width},{height}", "--no-proxy-server",
+                     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                     "--disable-background-networking", "--disable-component-update"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -236,3 +244,56 @@ def test_phone_width_has_no_horizontal_scroll_and_dark_mode_applies(base_url):
         assert background == "rgb(14, 17, 21)"  # --bg in the dark scheme
     finally:
         browser.quit()
+
+
+# Firefox: no WebDriver for it here, so its own headless screenshot mode loads the page, and the
+# static server's log shows that every module was fetched and the page's script ran to its end
+# (it asks for /api/config and opens /ws/fleet last).
+FIREFOX_PREFERENCES = {
+    # Loopback only: with DNS off nothing but IP literals resolves; the background services that
+    # would phone home are off too.
+    "network.dns.disabled": True,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "app.update.enabled": False,
+    "app.normandy.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "browser.safebrowsing.update.enabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "extensions.update.enabled": False,
+    "browser.search.update": False,
+    "dom.push.enabled": False,
+    "services.settings.server": "http://127.0.0.1:9/",
+}
+
+
+@pytest.mark.skipif(shutil.which("firefox-esr") is None and shutil.which("firefox") is None,
+                    reason="Firefox is not installed")
+def test_page_runs_in_firefox(base_url, tmp_path):
+    import json
+    import subprocess
+    import time
+
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (profile / "user.js").write_text("".join(
+        f"user_pref({json.dumps(name)}, {json.dumps(value)});\n" for name, value in FIREFOX_PREFERENCES.items()))
+    StaticHandler.requested.clear()
+    screenshot = tmp_path / "firefox.png"
+    firefox = shutil.which("firefox-esr") or shutil.which("firefox")
+    subprocess.run([firefox, "--headless", "--no-remote", "--profile", str(profile), "--window-size=1280,900",
+                    "--screenshot", str(screenshot), base_url + "/index.html"],
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "MOZ_HEADLESS": "1"},
+                   capture_output=True, timeout=120, check=True)
+    deadline = time.monotonic() + 5
+    while "/ws/fleet" not in StaticHandler.requested and time.monotonic() < deadline:
+        time.sleep(0.1)
+    modules = {"/" + path.name for path in PUBLIC.glob("*.js")}
+    assert modules <= set(StaticHandler.requested), StaticHandler.requested
+    assert "/api/config" in StaticHandler.requested
+    assert "/ws/fleet" in StaticHandler.requested
+    assert screenshot.stat().st_size > 0

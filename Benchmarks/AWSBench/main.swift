@@ -1,1 +1,0 @@
-print("awsbench: not built yet")

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Prints the benchmark tables.
+enum Report {
+    static func format(_ value: Double, _ decimals: Int = 0) -> String { String(format: "%.\(decimals)f", value) }
+    static func megabytes(_ bytes: Int) -> String { format(Double(bytes) / 1_048_576, 1) + " MB" }
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+    static func row(_ cells: [String], _ widths: [Int]) -> String {
+        zip(cells, widths).map { pad($0, $1) }.joined(separator: " ")
+    }
+
+    static func throughput(title: String, results: [String: WrkResult], servers: [BenchServer]) {
+        print("## \(title)")
+        let widths = [8, 12, 10, 10, 11, 9, 10, 8]
+        print(row(["server", "req/s", "p50 ms", "p99 ms", "peak RSS", "vs flask", "vs nginx", "errors"], widths))
+        let flask = results["flask"]?.requestsPerSecond ?? 0
+        let nginx = results["nginx"]?.requestsPerSecond ?? 0
+        for server in servers {
+            guard let result = results[server.name] else { continue }
+            print(row([server.name, format(result.requestsPerSecond), format(result.latencyP50, 2), format(result.latencyP99, 2),
+                       megabytes(result.peakResidentBytes),
+                       flask > 0 ? format(result.requestsPerSecond / flask, 1) + "x" : "-",
+                       nginx > 0 ? format(100 * result.requestsPerSecond / nginx) + "%" : "-",
+                       "\(result.errors)"], widths))
+        }
+        print("")
+    }
+
+    static func uploads(results: [String: WrkResult], bodyBytes: Int, servers: [BenchServer]) {
+        print("## Multipart upload: 100 files x 100 KB per request (\(megabytes(bodyBytes))), 4 connections")
+        let widths = [8, 12, 10, 10, 11, 9, 8]
+        print(row(["server", "uploads/s", "MB/s", "p99 ms", "peak RSS", "vs flask", "errors"], widths))
+        let flask = results["flask"]?.requestsPerSecond ?? 0
+        for server in servers {
+            guard let result = results[server.name] else { continue }
+            print(row([server.name, format(result.requestsPerSecond, 1),
+                       format(result.requestsPerSecond * Double(bodyBytes) / 1_048_576, 1), format(result.latencyP99, 1),
+                       megabytes(result.peakResidentBytes),
+                       flask > 0 ? format(result.requestsPerSecond / flask, 1) + "x" : "-", "\(result.errors)"], widths))
+        }
+        print("")
+    }
+
+    struct IdleRow {
+        let server: String
+        let baseline: WrkResult
+        let withIdle: WrkResult
+        let freshLatency: Double?
+        let idleStillOpen: Int
+    }
+
+    static func idle(rows: [IdleRow], idleCount: Int) {
+        print("## \(idleCount) idle/slow connections held open (half silent, half a partial head), then wrk on /dynamic")
+        let widths = [8, 13, 13, 8, 10, 15, 11, 11]
+        print(row(["server", "req/s before", "req/s during", "ratio", "p99 ms", "new client ms", "idle open", "peak RSS"], widths))
+        for row in rows {
+            print(Report.row([row.server, format(row.baseline.requestsPerSecond), format(row.withIdle.requestsPerSecond),
+                              format(row.withIdle.requestsPerSecond / max(row.baseline.requestsPerSecond, 1), 2),
+                              format(row.withIdle.latencyP99, 2), row.freshLatency.map { format($0, 2) } ?? "failed",
+                              "\(row.idleStillOpen)", megabytes(row.withIdle.peakResidentBytes)], widths))
+        }
+        print("")
+    }
+
+    static func goals(static staticResults: [String: WrkResult], dynamic: [String: WrkResult]) {
+        guard let ours = staticResults["ours"], let flask = staticResults["flask"], let nginx = staticResults["nginx"] else { return }
+        let peak = max(ours.peakResidentBytes, dynamic["ours"]?.peakResidentBytes ?? 0)
+        print("## Goals")
+        print("static req/s vs Flask  >= 15x : \(format(ours.requestsPerSecond / flask.requestsPerSecond, 1))x")
+        print("static req/s vs nginx  >= 40% : \(format(100 * ours.requestsPerSecond / nginx.requestsPerSecond))%")
+        print("our peak RSS under load <= 30 MB : \(megabytes(peak))")
+    }
+}

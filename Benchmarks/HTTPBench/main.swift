@@ -1,1 +1,0 @@
-print("HTTPBench: not built yet")

@@ -1,0 +1,73 @@
+import AWS
+import Foundation
+import Logging
+import Pipeline
+import Vision
+
+/// Wires a worker from the configuration: AWS clients, queues and buckets, the classifier, the
+/// signal trap, and what happens when it goes idle. The `apptier` command only parses arguments
+/// and calls `run`.
+public struct AppTierService: Sendable {
+    public let configuration: Configuration
+    public let environment: [String: String]
+    public let logger: Logger
+
+    public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger) {
+        self.configuration = configuration
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Runs until idle or stopped; returns the process exit status.
+    public func run() async -> Int32 {
+        do {
+            let clients = try AWSClients(settings: configuration.aws, environment: environment)
+            let resources = try await ProvisionedResources.prepare(configuration, clients: clients)
+            let workerName = try await self.workerName(clients: clients)
+            var classifier: any ImageClassifier = try VisionImageClassifier(settings: configuration.model)
+            if let delay = environment["ELASTIC_TEST_INFERENCE_DELAY_MS"].flatMap(Int.init), delay > 0 {
+                logger.warning("test hook: every classification is delayed", metadata: ["ms": "\(delay)"])
+                classifier = DelayingClassifier(wrapping: classifier, delay: .milliseconds(delay))
+            }
+            let shutdown = ShutdownSignal()
+            let trap = SignalTrap(shutdown: shutdown)
+            let worker = Worker(
+                requests: resources.requests, responses: resources.responses, store: resources.store,
+                classifier: classifier, options: WorkerOptions(configuration: configuration, workerName: workerName),
+                shutdown: shutdown, logger: logger)
+            let exit = await worker.run()
+            withExtendedLifetime(trap) {}
+            switch exit {
+            case .idle:
+                return await idleShutdown(clients: clients).shutDownIdleWorker(logger: logger)
+            case .stopped:
+                return 0
+            case let .queueUnavailable(reason):
+                logger.critical("request queue unavailable; exiting for a restart", metadata: ["reason": "\(reason)"])
+                return 1
+            }
+        } catch {
+            logger.critical("app tier could not start", metadata: ["reason": "\(error)"])
+            return 2
+        }
+    }
+
+    private func workerName(clients: AWSClients) async throws -> String {
+        switch configuration.worker.mode {
+        case .local:
+            return "local-\(ProcessInfo.processInfo.processIdentifier)"
+        case .ec2:
+            return try await clients.instanceMetadata(environment: environment).instanceID()
+        }
+    }
+
+    private func idleShutdown(clients: AWSClients) -> any IdleShutdown {
+        switch configuration.worker.mode {
+        case .local:
+            return LocalIdleShutdown()
+        case .ec2:
+            return EC2IdleShutdown(metadata: clients.instanceMetadata(environment: environment), ec2: clients.ec2)
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import AppTier
-
-@Test func AppTierModuleLinks() {
-    #expect(Bool(true))
-}

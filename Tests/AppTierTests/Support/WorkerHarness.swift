@@ -1,0 +1,127 @@
+import AWS
+import Foundation
+import Pipeline
+import TestSupport
+
+/// One isolated app-tier deployment on the shared moto: its own queues and buckets (unique names),
+/// real `apptier` processes, and helpers to submit images and collect results the way the web
+/// tier does.
+struct WorkerHarness {
+    let moto: MotoServer
+    let clients: AWSClients
+    let configuration: Configuration
+    let resources: ProvisionedResources
+    let overrides: [String: String]
+
+    /// `settings` are `--set` overrides on top of a fast-polling test configuration.
+    init(_ settings: [String: String] = [:]) async throws {
+        moto = try await MotoServer.shared()
+        let prefix = MotoNames.unique("app")
+        var overrides: [String: String] = [
+            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
+            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
+            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+            "queues.visibilityTimeoutSeconds": "20", "worker.maxEmptyPollsBeforeShutdown": "1000",
+            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "10", "model.intraOpThreads": "1",
+        ]
+        overrides.merge(settings) { _, new in new }
+        self.overrides = overrides
+        configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
+                                                       overrides: overrides)
+        clients = AWSClients(configuration: moto.configuration())
+        resources = try await ProvisionedResources.prepare(configuration, clients: clients)
+    }
+
+    /// The `apptier` binary built beside the test bundle (`swift build --build-tests` builds both).
+    static var workerExecutable: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var directory = bundle
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("apptier")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/apptier")
+    }
+
+    /// Starts a worker process; `extra` overrides this worker's settings only.
+    func startWorker(_ name: String, extra: [String: String] = [:], environment: [String: String] = [:],
+                     endpoint: URL? = nil) throws -> ChildProcess {
+        var settings = overrides
+        settings.merge(extra) { _, new in new }
+        let arguments = ["--endpoint", (endpoint ?? moto.endpoint).absoluteString]
+            + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
+        return try ChildProcess(name: name, executable: Self.workerExecutable, arguments: arguments,
+                                environment: environment)
+    }
+
+    /// Stores `bytes` as an uploaded image and enqueues its job, as the web tier does.
+    @discardableResult
+    func submit(_ bytes: Data, fileName: String, jobId: String = ObjectNaming.newID()) async throws -> JobMessage {
+        let imageId = ObjectNaming.newID()
+        let key = ObjectNaming.inputKey(jobId: jobId, imageId: imageId, safeFileName: fileName)
+        try await resources.store.put(bucket: resources.inputBucket, key: key, body: bytes,
+                                      contentType: "application/octet-stream", metadata: [:])
+        let job = JobMessage(jobId: jobId, imageId: imageId, bucket: resources.inputBucket, key: key,
+                             fileName: fileName, submittedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        let refused = try await resources.requests.send([MessageCodec.encode(job)])
+        precondition(refused.isEmpty, "job refused: \(refused)")
+        return job
+    }
+
+    /// Receives results until `expected` distinct images have answered or `timeout` passes;
+    /// returns every result message received (duplicates included, for at-least-once checks).
+    func collectResults(expected: Int, timeout: Duration) async throws -> [ResultMessage] {
+        var results: [ResultMessage] = []
+        var distinct: Set<String> = []
+        let deadline = ContinuousClock.now + timeout
+        while distinct.count < expected, ContinuousClock.now < deadline {
+            for message in try await resources.responses.receive(maxMessages: 10, waitSeconds: 1) {
+                let result = try MessageCodec.decodeResult(message.body)
+                results.append(result)
+                distinct.insert(result.imageId)
+                try await resources.responses.delete(message)
+            }
+        }
+        return results
+    }
+
+    /// The stored JSON result of `job`, or nil.
+    func storedResult(for job: JobMessage) async throws -> ResultMessage? {
+        do {
+            let data = try await resources.store.get(bucket: resources.outputBucket,
+                                                     key: ObjectNaming.resultKey(jobId: job.jobId, imageId: job.imageId),
+                                                     maxBytes: 1 << 20)
+            return try MessageCodec.decodeResult(String(decoding: data, as: UTF8.self))
+        } catch ObjectStoreError.notFound {
+            return nil
+        }
+    }
+
+    /// Waits until `condition` holds on the request queue's depth (SQS counts are approximate).
+    func waitForRequestQueue(timeout: Duration, _ condition: (QueueDepth) -> Bool) async throws -> QueueDepth {
+        let deadline = ContinuousClock.now + timeout
+        var depth = try await resources.requests.depth()
+        while !condition(depth), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            depth = try await resources.requests.depth()
+        }
+        return depth
+    }
+}
+
+/// Real photos for the workers: setup's scikit-image photos and ../shared/photos when present.
+enum Photos {
+    static func all() throws -> [(name: String, bytes: Data)] {
+        var directories = [TestPaths.testdata.appendingPathComponent("photos")]
+        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
+        var photos: [(String, Data)] = []
+        for directory in directories {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            for name in names.sorted() where [".jpg", ".jpeg", ".png"].contains(where: name.lowercased().hasSuffix) {
+                photos.append((name, try Data(contentsOf: directory.appendingPathComponent(name))))
+            }
+        }
+        return photos
+    }
+}

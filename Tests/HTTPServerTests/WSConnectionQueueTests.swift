@@ -1,0 +1,118 @@
+import Testing
+@testable import HTTPServer
+
+/// The outgoing queue, overflow policies and hub fan-out, before any socket is involved: a
+/// connection that is never `run` only queues, so what is queued is observable exactly.
+@Suite struct WSConnectionQueueTests {
+    /// A transport for connections that are never run; touching it is a test failure.
+    struct NeverUsedTransport: WSTransport {
+        func read(maxBytes: Int, deadline: ContinuousClock.Instant?) async throws -> [UInt8] {
+            Issue.record("read on a queue-only connection"); return []
+        }
+        func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant?) async throws {
+            Issue.record("write on a queue-only connection")
+        }
+        func close() {}
+    }
+
+    static func connection(maxQueued: Int = 1 << 20, policy: WSOverflowPolicy = .close,
+                           deflate: WSDeflateParameters? = nil) -> WSConnection {
+        WSConnection(transport: NeverUsedTransport(),
+                     configuration: WSConfiguration(maxQueuedBytes: maxQueued, overflowPolicy: policy,
+                                                    closeTimeout: .seconds(60)),
+                     deflate: deflate)
+    }
+
+    @Test("sends queue encoded frames and count their bytes")
+    func queuesFrames() {
+        let connection = Self.connection()
+        #expect(connection.send(text: "hello") == .enqueued)
+        #expect(connection.send(binary: [1, 2, 3]) == .enqueued)
+        #expect(connection.queuedBytes == (2 + 5) + (2 + 3))
+    }
+
+    @Test("dropMessage policy: a message that does not fit is dropped, the connection stays open")
+    func dropPolicy() {
+        let connection = Self.connection(maxQueued: 100, policy: .dropMessage)
+        #expect(connection.send(binary: [UInt8](repeating: 0, count: 90)) == .enqueued)
+        #expect(connection.send(binary: [UInt8](repeating: 0, count: 20)) == .dropped)
+        #expect(connection.isOpen)
+        #expect(connection.ping() == .enqueued)  // control frames bypass the limit
+    }
+
+    @Test("close policy: overflow replaces the queue with a 1008 close and refuses later sends")
+    func closePolicy() {
+        let connection = Self.connection(maxQueued: 100, policy: .close)
+        #expect(connection.send(binary: [UInt8](repeating: 0, count: 90)) == .enqueued)
+        #expect(connection.send(binary: [UInt8](repeating: 0, count: 20)) == .overflowClosed)
+        #expect(!connection.isOpen)
+        let closeFrame = WSFrameEncoder.encode(.close(.policyViolation, reason: "outgoing queue full (slow consumer)"))
+        #expect(connection.queuedBytes == closeFrame.count)
+        #expect(connection.send(text: "late") == .closed)
+    }
+
+    @Test("after close() nothing else is queued")
+    func closeStopsSends() {
+        let connection = Self.connection()
+        connection.close(.goingAway, reason: "bye")
+        #expect(connection.send(text: "x") == .closed)
+        #expect(connection.ping() == .closed)
+    }
+
+    @Test("a hub broadcast queues one shared frame on every member")
+    func hubFanOut() {
+        let hub = WSHub(compressBroadcasts: false)
+        let members = (0..<5).map { _ in Self.connection() }
+        members.forEach(hub.add)
+        let report = hub.broadcast(.text("to everyone"))
+        #expect(report == WSHub.BroadcastReport(enqueued: 5, dropped: 0, closed: 0))
+        #expect(members.allSatisfy { $0.queuedBytes == 2 + 11 })
+    }
+
+    @Test("closed members are counted and removed from the hub")
+    func hubRemovesClosed() {
+        let hub = WSHub()
+        let open = Self.connection(), closed = Self.connection()
+        closed.close()
+        hub.add(open)
+        hub.add(closed)
+        #expect(hub.broadcast(.text("x")).closed == 1)
+        #expect(hub.count == 1)
+    }
+
+    @Test("the shared compressed frame goes only to members whose deflate settings allow it")
+    func preparedFrameSelection() throws {
+        let text = String(repeating: "shared broadcast ", count: 20)
+        let prepared = WSPreparedMessage(.text(text), compress: true)
+        let compressed = try #require(prepared.compressedFrame)
+        #expect(compressed[0] & 0x40 != 0)  // RSV1
+        #expect(compressed.count < prepared.plainFrame.count)
+        #expect(prepared.frame(for: nil) == prepared.plainFrame)
+        #expect(prepared.frame(for: WSDeflateParameters(serverNoContextTakeover: true)) == compressed)
+        // With context takeover our compressor's history would diverge from the client's.
+        #expect(prepared.frame(for: WSDeflateParameters(serverNoContextTakeover: false)) == prepared.plainFrame)
+        #expect(prepared.frame(for: WSDeflateParameters(serverMaxWindowBits: 10)) == prepared.plainFrame)
+        // And what a client inflates is the original text.
+        var decoder = WSFrameDecoder(configuration: .init(role: .client, allowsRSV1: true))
+        decoder.append(compressed)
+        let frame = try #require(try decoder.nextFrame())
+        #expect(try WSInflater().inflateMessage(frame.payload, limit: 1 << 20) == Array(text.utf8))
+    }
+
+    @Test("groups: a broadcast reaches only that group's members; leaveAll removes a connection everywhere")
+    func groups() {
+        let groups = WSGroups<String>(compressBroadcasts: false)
+        let a = Self.connection(), b = Self.connection(), c = Self.connection()
+        groups.join("job-1", a)
+        groups.join("job-1", b)
+        groups.join("job-2", b)
+        groups.join("job-2", c)
+        #expect(groups.broadcast(to: "job-1", .text("r1")).enqueued == 2)
+        #expect(a.queuedBytes == 4 && b.queuedBytes == 4 && c.queuedBytes == 0)
+        groups.leaveAll(b)
+        #expect(groups.memberCount(of: "job-1") == 1 && groups.memberCount(of: "job-2") == 1)
+        #expect(groups.broadcast(to: "job-3", .text("nobody")) == WSHub.BroadcastReport())
+        groups.leave("job-1", a)
+        #expect(Set(groups.keys) == ["job-2"])
+    }
+}
