@@ -102,10 +102,10 @@ enum Measure {
         return table
     }
 
-    /// Peak resident set size in MB, of this process or of the largest waited-for child.
-    static func peakRSS(children: Bool) -> Double {
+    /// Peak resident set size of this process in MB.
+    static func peakRSS(children: Bool = false) -> Double {
         var usage = rusage()
-        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
     }
 }

@@ -7,17 +7,36 @@ struct PythonReference {
     let script: String
     let model: String
 
+    /// Runs the script through a small wrapper that reports the interpreter's own peak RSS on
+    /// stderr when it exits (getrusage in the child, so the figure is the reference's alone).
+    private static let wrapper = """
+        import resource, runpy, sys
+        sys.argv = sys.argv[1:]
+        try:
+            runpy.run_path(sys.argv[0], run_name="__main__")
+        finally:
+            print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+        """
+
+    /// The largest peak RSS (MB) seen in any reference run so far.
+    nonisolated(unsafe) static var peakRSSMegabytes = 0.0
+
     func run(_ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--model", model] + arguments
-        let output = Pipe()
+        process.arguments = ["-c", Self.wrapper, script, "--model", model] + arguments
+        let output = Pipe(), errors = Pipe()
         process.standardOutput = output
+        process.standardError = errors
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchError("reference pipeline exited \(process.terminationStatus)")
+            throw BenchError("reference pipeline exited \(process.terminationStatus): \(errorText.suffix(1000))")
+        }
+        for line in errorText.split(separator: "\n") where line.hasPrefix("peak_rss_kb ") {
+            Self.peakRSSMegabytes = max(Self.peakRSSMegabytes, (Double(line.dropFirst(12)) ?? 0) / 1024)
         }
         return data
     }
@@ -48,7 +67,8 @@ struct PythonReference {
             .map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
         var table = Table(title: "Agreement with the Python reference on the same photos",
                           columns: ["JPEG decode", "top-1 same", "top-5 set same", "max |dp| in top-5"])
-        for (name, minimum) in [("full size", nil), ("DCT-scaled (default)", 256)] as [(String, Int?)] {
+        for (name, minimum) in [("full size", nil), ("DCT-scaled, shorter side >= 512 (default)", 512),
+                                ("DCT-scaled, shorter side >= 256 (aggressive)", 256)] as [(String, Int?)] {
             let classifier = try Classifier(configuration: ClassifierConfiguration(
                 modelPath: modelPath, decoding: DecodingOptions(jpegMinimumShorterSide: minimum)))
             var sameTop1 = 0, sameTop5 = 0, maximum = 0.0

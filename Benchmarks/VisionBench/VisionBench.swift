@@ -87,7 +87,7 @@ struct Compare: ParsableCommand {
         try reference.agreement(files: files, modelPath: modelPath).print()
         var memory = Table(title: "Peak resident memory", columns: ["process", "peak RSS MB"])
         memory.add(["Swift (this benchmark, all runs)", String(format: "%.1f", Measure.peakRSS(children: false))])
-        memory.add(["Python reference (largest run)", String(format: "%.1f", Measure.peakRSS(children: true))])
+        memory.add(["Python reference (largest run)", String(format: "%.1f", PythonReference.peakRSSMegabytes)])
         memory.print()
         print("Goals: Python/Swift >= 1.5x end to end; Swift/raw <= 1.15x (decode+preprocess <= 15% of inference).")
     }
