@@ -2,24 +2,32 @@ import Foundation
 import Vision
 
 /// Runs Benchmarks/reference/classify_reference.py from the venv.
-struct PythonReference {
+final class PythonReference {
     let python: String
     let script: String
     let model: String
+    /// The largest peak RSS (MB) seen in any reference run so far.
+    private(set) var peakRSSMegabytes = 0.0
+
+    init(python: String, script: String, model: String) {
+        self.python = python
+        self.script = script
+        self.model = model
+    }
 
     /// Runs the script through a small wrapper that reports the interpreter's own peak RSS on
-    /// stderr when it exits (getrusage in the child, so the figure is the reference's alone).
+    /// stderr when it exits. VmHWM, not getrusage: Linux carries ru_maxrss across fork+exec, so
+    /// a child of this (larger) process would report our peak instead of its own.
     private static let wrapper = """
-        import resource, runpy, sys
+        import runpy, sys
         sys.argv = sys.argv[1:]
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
         finally:
-            print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+            with open("/proc/self/status") as status:
+                peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+            print("peak_rss_kb", peak, file=sys.stderr)
         """
-
-    /// The largest peak RSS (MB) seen in any reference run so far.
-    nonisolated(unsafe) static var peakRSSMegabytes = 0.0
 
     func run(_ arguments: [String]) throws -> Data {
         let process = Process()
@@ -36,7 +44,7 @@ struct PythonReference {
             throw BenchError("reference pipeline exited \(process.terminationStatus): \(errorText.suffix(1000))")
         }
         for line in errorText.split(separator: "\n") where line.hasPrefix("peak_rss_kb ") {
-            Self.peakRSSMegabytes = max(Self.peakRSSMegabytes, (Double(line.dropFirst(12)) ?? 0) / 1024)
+            peakRSSMegabytes = max(peakRSSMegabytes, (Double(line.dropFirst(12)) ?? 0) / 1024)
         }
         return data
     }
