@@ -102,10 +102,52 @@ enum Measure {
         return table
     }
 
-    /// Peak resident set size in MB, of this process or of the largest waited-for child.
-    static func peakRSS(children: Bool) -> Double {
-        var usage = rusage()
-        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+    /// Peak resident set size of this process in MB (VmHWM of /proc/self/status).
+    static func peakRSS() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return kilobytes / 1024
     }
+}
+
+/// Several callers sharing one classifier (as app-tier workers do): while one caller decodes,
+/// another runs the model, so decoding overlaps inference on a multi-core machine.
+enum ConcurrentMeasure {
+    /// Wall-clock ms per image with `callers` threads each classifying its share of the photos,
+    /// end to end (`raw` false) or inference only on ready tensors (`raw` true).
+    static func perImage(classifier: Classifier, files: [URL], callers: Int, repeats: Int, raw: Bool) throws -> Double {
+        let datas = try files.map { try Data(contentsOf: $0) }
+        let tensors: [[Float]] = try datas.map { data in
+            let image = try classifier.decoder.decode(data)
+            return classifier.preprocessor.tensor(for: image)
+        }
+        let shape = classifier.preprocessor.configuration.shape(batch: 1)
+        let failures = FailureCount()
+        let work: @Sendable (Int) -> Void = { caller in
+            for _ in 0..<repeats {
+                for index in stride(from: caller, to: datas.count, by: callers) {
+                    if raw {
+                        if (try? classifier.session.run(tensors[index], shape: shape)) == nil { failures.add() }
+                    } else {
+                        if case .failure = classifier.classify(batch: [datas[index]])[0] { failures.add() }
+                    }
+                }
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: callers, execute: work)  // warm-up
+        let start = Measure.now()
+        DispatchQueue.concurrentPerform(iterations: callers, execute: work)
+        let elapsed = Double(Measure.now() - start) / 1e6
+        guard failures.value == 0 else { throw BenchError("\(failures.value) classifications failed") }
+        return elapsed / Double(repeats * datas.count)
+    }
+}
+
+/// A lock-protected counter shared by benchmark threads.
+final class FailureCount: @unchecked Sendable {  // every access goes through `lock`
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

@@ -2,22 +2,49 @@ import Foundation
 import Vision
 
 /// Runs Benchmarks/reference/classify_reference.py from the venv.
-struct PythonReference {
+final class PythonReference {
     let python: String
     let script: String
     let model: String
+    /// The largest peak RSS (MB) seen in any reference run so far.
+    private(set) var peakRSSMegabytes = 0.0
+
+    init(python: String, script: String, model: String) {
+        self.python = python
+        self.script = script
+        self.model = model
+    }
+
+    /// Runs the script through a small wrapper that reports the interpreter's own peak RSS on
+    /// stderr when it exits. VmHWM, not getrusage: Linux carries ru_maxrss across fork+exec, so
+    /// a child of this (larger) process would report our peak instead of its own.
+    private static let wrapper = """
+        import runpy, sys
+        sys.argv = sys.argv[1:]
+        try:
+            runpy.run_path(sys.argv[0], run_name="__main__")
+        finally:
+            with open("/proc/self/status") as status:
+                peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+            print("peak_rss_kb", peak, file=sys.stderr)
+        """
 
     func run(_ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--model", model] + arguments
-        let output = Pipe()
+        process.arguments = ["-c", Self.wrapper, script, "--model", model] + arguments
+        let output = Pipe(), errors = Pipe()
         process.standardOutput = output
+        process.standardError = errors
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchError("reference pipeline exited \(process.terminationStatus)")
+            throw BenchError("reference pipeline exited \(process.terminationStatus): \(errorText.suffix(1000))")
+        }
+        for line in errorText.split(separator: "\n") where line.hasPrefix("peak_rss_kb ") {
+            peakRSSMegabytes = max(peakRSSMegabytes, (Double(line.dropFirst(12)) ?? 0) / 1024)
         }
         return data
     }
@@ -48,7 +75,8 @@ struct PythonReference {
             .map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
         var table = Table(title: "Agreement with the Python reference on the same photos",
                           columns: ["JPEG decode", "top-1 same", "top-5 set same", "max |dp| in top-5"])
-        for (name, minimum) in [("full size", nil), ("DCT-scaled (default)", 256)] as [(String, Int?)] {
+        for (name, minimum) in [("full size", nil), ("DCT-scaled, shorter side >= 512 (default)", 512),
+                                ("DCT-scaled, shorter side >= 256 (aggressive)", 256)] as [(String, Int?)] {
             let classifier = try Classifier(configuration: ClassifierConfiguration(
                 modelPath: modelPath, decoding: DecodingOptions(jpegMinimumShorterSide: minimum)))
             var sameTop1 = 0, sameTop5 = 0, maximum = 0.0

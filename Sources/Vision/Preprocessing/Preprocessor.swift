@@ -95,29 +95,9 @@ public struct Preprocessor: Sendable {
         // Horizontal pass on the rows the vertical pass reads, kept columns only.
         var intermediate = [UInt8](repeating: 0, count: rows.count * rowBytes)
         image.pixels.withUnsafeBufferPointer { source in
-            horizontal.weights.withUnsafeBufferPointer { weights in
-                intermediate.withUnsafeMutableBufferPointer { target in
-                    for (slot, row) in rows.enumerated() {
-                        let sourceRow = source.baseAddress! + row * image.width * 3
-                        let targetRow = target.baseAddress! + slot * rowBytes
-                        for column in 0..<crop {
-                            let start = Int(horizontal.starts[column]), count = Int(horizontal.counts[column])
-                            let k = weights.baseAddress! + column * horizontal.taps
-                            var r = half, g = half, b = half
-                            var pixel = sourceRow + start * 3
-                            for tap in 0..<count {
-                                let weight = k[tap]
-                                r &+= Int32(pixel[0]) &* weight
-                                g &+= Int32(pixel[1]) &* weight
-                                b &+= Int32(pixel[2]) &* weight
-                                pixel += 3
-                            }
-                            targetRow[column * 3] = Self.clip(r)
-                            targetRow[column * 3 + 1] = Self.clip(g)
-                            targetRow[column * 3 + 2] = Self.clip(b)
-                        }
-                    }
-                }
+            intermediate.withUnsafeMutableBufferPointer { target in
+                Self.horizontalPass(source: source.baseAddress!, width: image.width, rows: rows,
+                                    coefficients: horizontal, columns: crop, into: target.baseAddress!)
             }
         }
         // Vertical pass: accumulate whole rows (a loop the compiler vectorises), kept rows only.
@@ -136,6 +116,39 @@ public struct Preprocessor: Sendable {
                         }
                         for index in 0..<rowBytes { out[index] = Self.clip(sums[index]) }
                         emit(row, UnsafeBufferPointer(out))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pillow's horizontal pass for `columns` kept outputs of each row in `rows`.
+    private static func horizontalPass(source: UnsafePointer<UInt8>, width: Int, rows: Range<Int>,
+                                       coefficients: ResampleCoefficients, columns: Int,
+                                       into target: UnsafeMutablePointer<UInt8>) {
+        let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
+        let taps = coefficients.taps
+        coefficients.weights.withUnsafeBufferPointer { weights in
+            coefficients.starts.withUnsafeBufferPointer { starts in
+                coefficients.counts.withUnsafeBufferPointer { counts in
+                    for (slot, row) in rows.enumerated() {
+                        let sourceRow = source + row * width * 3
+                        let targetRow = target + slot * columns * 3
+                        for column in 0..<columns {
+                            let k = weights.baseAddress! + column * taps
+                            var pixel = sourceRow + Int(starts[column]) * 3
+                            var r = half, g = half, b = half
+                            for tap in 0..<Int(counts[column]) {
+                                let weight = k[tap]
+                                r &+= Int32(pixel[0]) &* weight
+                                g &+= Int32(pixel[1]) &* weight
+                                b &+= Int32(pixel[2]) &* weight
+                                pixel += 3
+                            }
+                            targetRow[column * 3] = clip(r)
+                            targetRow[column * 3 + 1] = clip(g)
+                            targetRow[column * 3 + 2] = clip(b)
+                        }
                     }
                 }
             }
