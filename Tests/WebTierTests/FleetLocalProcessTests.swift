@@ -1,0 +1,129 @@
+import Foundation
+import Pipeline
+import Testing
+import TestSupport
+@testable import WebTier
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `LocalProcessFleet` with real `apptier` workers against moto.
+@Suite("LocalProcessFleet with real apptier workers", .serialized)
+struct FleetLocalProcessTests {
+    @Test("two workers launch running, classify jobs, idle out and disappear from the fleet")
+    func workersProcessJobsAndIdleOut() async throws {
+        let deployment = try await FleetTestDeployment(["worker.maxEmptyPollsBeforeShutdown": "3"])
+        let fleet = try deployment.localFleet()
+        let launched = try await fleet.launch(count: 2)
+        #expect(launched.map(\.state) == [.running, .running])
+        #expect(launched.map(\.name) == ["app-tier-1", "app-tier-2"])
+        #expect(launched.allSatisfy { $0.id.hasPrefix("local-") })
+        let pids = await fleet.processIDs()
+        #expect(pids.count == 2)
+        #expect(pids.allSatisfy(processExists))
+        #expect(Set(try await fleet.instances().map(\.id)) == Set(launched.map(\.id)))
+
+        let jobs = try await deployment.submit(try FleetPhotos.first(3))
+        let results = try await deployment.collectResults(expected: jobs.count, timeout: .seconds(90))
+        #expect(Set(results.map(\.imageId)) == Set(jobs.map(\.imageId)), "\(deployment.workerLogs())")
+        #expect(results.allSatisfy { $0.error == nil && $0.label != nil && !$0.top5.isEmpty }, "\(results)")
+
+        // 3 empty 1-second polls, then each worker exits 0 and the next listing reaps it.
+        let emptied = try await FleetTestDeployment.eventually(timeout: .seconds(45)) {
+            try await fleet.instances().isEmpty
+        }
+        #expect(emptied, "\(deployment.workerLogs())")
+        let exits = await fleet.recentExits()
+        #expect(Set(exits.map(\.id)) == Set(launched.map(\.id)))
+        #expect(exits.allSatisfy { $0.status == 0 }, "\(exits)")
+        #expect(pids.allSatisfy { !processExists($0) }, "reaped, no zombie left")
+    }
+
+    @Test("terminate sends SIGTERM: the worker drains, exits 0, and is listed shutting-down until reaped")
+    func terminateDrainsWithSIGTERM() async throws {
+        let deployment = try await FleetTestDeployment(["worker.maxEmptyPollsBeforeShutdown": "1000"])
+        let fleet = try deployment.localFleet()
+        let launched = try await fleet.launch(count: 2)
+        // Let them get past start-up (model load) into their poll loop.
+        let started = await FleetTestDeployment.eventually(timeout: .seconds(30)) {
+            await Self.logsContain("worker started", of: launched, in: fleet)
+        }
+        #expect(started, "\(deployment.workerLogs())")
+        try await fleet.terminate(ids: [launched[0].id])
+        let listing = try await fleet.instances()
+        let victim = listing.first { $0.id == launched[0].id }
+        #expect(victim == nil || victim?.state == .shuttingDown)
+        #expect(listing.first { $0.id == launched[1].id }?.state == .running)
+
+        let gone = try await FleetTestDeployment.eventually(timeout: .seconds(20)) {
+            try await fleet.instances().map(\.id) == [launched[1].id]
+        }
+        #expect(gone, "\(deployment.workerLogs())")
+        #expect(await fleet.recentExits().map(\.status) == [0], "SIGTERM drains and exits 0: \(deployment.workerLogs())")
+        await fleet.shutdown()
+    }
+
+    @Test("shutdown stops every worker and leaves no process behind; later launches are refused")
+    func shutdownLeavesNoProcess() async throws {
+        let deployment = try await FleetTestDeployment(["worker.maxEmptyPollsBeforeShutdown": "1000"])
+        let fleet = try deployment.localFleet(grace: .seconds(10))
+        let launched = try await fleet.launch(count: 2)
+        let pids = await fleet.processIDs()
+        #expect(pids.count == 2)
+        let started = await FleetTestDeployment.eventually(timeout: .seconds(30)) {
+            await Self.logsContain("worker started", of: launched, in: fleet)
+        }
+        #expect(started, "\(deployment.workerLogs())")
+        await fleet.shutdown()
+        #expect(await fleet.processIDs().isEmpty)
+        #expect(pids.allSatisfy { !processExists($0) }, "no worker and no zombie left")
+        #expect(try await fleet.instances().isEmpty)
+        #expect(Set(await fleet.recentExits().map(\.status)).isSubset(of: [0, 128 + SIGKILL]))
+        await #expect(throws: FleetError.self) { _ = try await fleet.launch(count: 1) }
+    }
+
+    @Test("a worker that refuses to drain is killed after the grace period")
+    func stuckWorkerIsKilledAfterGrace() async throws {
+        let deployment = try await FleetTestDeployment()
+        // `sleep` ignores nothing, so wrap it in a shell that ignores SIGTERM: a worker stuck hard.
+        let script = deployment.logDirectory.appendingPathExtension("stubborn.sh")
+        try Data("#!/bin/sh\ntrap '' TERM\nsleep 60 & wait\nsleep 60\n".utf8).write(to: script)
+        chmod(script.path, 0o755)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let fleet = LocalProcessFleet(launch: .init(
+            executable: script, arguments: [], environment: FleetTestDeployment.workerEnvironment,
+            logDirectory: deployment.logDirectory, terminationGrace: .milliseconds(500)))
+        let launched = try await fleet.launch(count: 1)
+        try await Task.sleep(for: .milliseconds(300))
+        try await fleet.terminate(ids: launched.map(\.id))
+        let gone = try await FleetTestDeployment.eventually(timeout: .seconds(10)) { try await fleet.instances().isEmpty }
+        #expect(gone)
+        #expect(await fleet.recentExits().map(\.status) == [128 + SIGKILL])
+        await fleet.shutdown()
+    }
+
+    @Test("a missing worker binary is a misconfiguration, not a crash")
+    func missingExecutableIsMisconfigured() async throws {
+        let fleet = LocalProcessFleet(launch: .init(
+            executable: URL(fileURLWithPath: "/nonexistent/apptier"), arguments: [], environment: [:],
+            logDirectory: FileManager.default.temporaryDirectory))
+        do throws(FleetError) {
+            _ = try await fleet.launch(count: 2)
+            Issue.record("launch succeeded without a binary")
+        } catch {
+            guard case let .misconfigured(reason) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(reason.contains("/nonexistent/apptier"))
+            #expect(reason.contains("fleet.workerExecutable"))
+        }
+        #expect(try await fleet.instances().isEmpty)
+    }
+
+    /// Whether every worker's log has `text` (a line the app tier logs).
+    static func logsContain(_ text: String, of instances: [FleetInstance], in fleet: LocalProcessFleet) async -> Bool {
+        for instance in instances {
+            guard let file = await fleet.logFile(of: instance.id),
+                  let log = try? String(contentsOf: file, encoding: .utf8), log.contains(text) else { return false }
+        }
+        return true
+    }
+}
