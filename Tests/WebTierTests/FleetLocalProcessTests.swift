@@ -82,10 +82,10 @@ struct FleetLocalProcessTests {
         await #expect(throws: FleetError.self) { _ = try await fleet.launch(count: 1) }
     }
 
-    @Test("a worker that refuses to drain is killed after the grace period")
+    @Test("a worker that refuses to drain is killed, with its process group, after the grace period")
     func stuckWorkerIsKilledAfterGrace() async throws {
         let deployment = try await FleetTestDeployment()
-        // `sleep` ignores nothing, so wrap it in a shell that ignores SIGTERM: a worker stuck hard.
+        // A shell that ignores SIGTERM and waits on a child that inherits that: a worker stuck hard.
         let script = deployment.logDirectory.appendingPathExtension("stubborn.sh")
         try Data("#!/bin/sh\ntrap '' TERM\nsleep 60 & wait\nsleep 60\n".utf8).write(to: script)
         chmod(script.path, 0o755)
@@ -99,6 +99,9 @@ struct FleetLocalProcessTests {
         let gone = try await FleetTestDeployment.eventually(timeout: .seconds(10)) { try await fleet.instances().isEmpty }
         #expect(gone)
         #expect(await fleet.recentExits().map(\.status) == [128 + SIGKILL])
+        let group = try #require(LocalProcessFleet.pid(of: launched[0].id))
+        let groupGone = await FleetTestDeployment.eventually(timeout: .seconds(5)) { kill(-group, 0) != 0 }
+        #expect(groupGone, "the worker's own children are killed with it")
         await fleet.shutdown()
     }
 

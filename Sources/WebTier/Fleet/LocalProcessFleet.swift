@@ -156,7 +156,7 @@ public actor LocalProcessFleet: Fleet {
         }
         for pid in workers.keys {
             logger.warning("worker did not drain in time; killing it", metadata: ["pid": "\(pid)"])
-            kill(pid, SIGKILL)
+            Self.killGroup(of: pid)
         }
         while !workers.isEmpty {
             try? await Task.sleep(for: .milliseconds(20))
@@ -203,6 +203,13 @@ public actor LocalProcessFleet: Fleet {
         reapExited()
         guard workers[pid] != nil else { return }
         logger.warning("worker did not drain within the grace period; killing it", metadata: ["pid": "\(pid)"])
-        kill(pid, SIGKILL)
+        Self.killGroup(of: pid)
+    }
+
+    /// SIGKILL to the worker's whole process group (it leads its own, see `WorkerProcessSpawner`),
+    /// so nothing it started outlives it. Only called while the worker is unreaped, so the group
+    /// id cannot have been reused.
+    private static func killGroup(of pid: pid_t) {
+        if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
     }
 }
