@@ -92,7 +92,8 @@ struct FleetLocalProcessTests {
         defer { try? FileManager.default.removeItem(at: script) }
         let fleet = LocalProcessFleet(launch: .init(
             executable: script, arguments: [], environment: FleetTestDeployment.workerEnvironment,
-            logDirectory: deployment.logDirectory, terminationGrace: .milliseconds(500)))
+            logDirectory: deployment.logDirectory, terminationGrace: .milliseconds(500)),
+            logger: FleetTestDeployment.logger)
         let launched = try await fleet.launch(count: 1)
         try await Task.sleep(for: .milliseconds(300))
         try await fleet.terminate(ids: launched.map(\.id))

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Logging
 import Pipeline
 import TestSupport
 @testable import WebTier
@@ -13,6 +14,13 @@ struct FleetTestDeployment {
     let configuration: Configuration
     let resources: ProvisionedResources
     let logDirectory: URL
+
+    /// Warnings and errors only: the fleets and the controller log every launch at info level.
+    static var logger: Logger {
+        var logger = Logger(label: "fleet-tests")
+        logger.logLevel = .warning
+        return logger
+    }
 
     /// An AMI from moto's built-in catalogue.
     static let imageId = "ami-03cf127a"
@@ -66,12 +74,13 @@ struct FleetTestDeployment {
         // otherwise beat the configuration file in the worker.
         try LocalProcessFleet.make(configuration: configuration, logDirectory: logDirectory,
                                    extraOverrides: ["aws.endpointURL": moto.endpoint.absoluteString],
-                                   environment: Self.workerEnvironment, terminationGrace: grace)
+                                   environment: Self.workerEnvironment, terminationGrace: grace,
+                                   logger: Self.logger)
     }
 
     /// An EC2 fleet on moto's EC2 with this deployment's fleet tag.
     func ec2Fleet(_ settings: FleetSettings? = nil) throws -> EC2Fleet {
-        try EC2Fleet(client: clients.ec2, settings: settings ?? configuration.fleet)
+        try EC2Fleet(client: clients.ec2, settings: settings ?? configuration.fleet, logger: Self.logger)
     }
 
     /// A real `apptier` in EC2 mode for `instanceID` (DESIGN.md's harness): its loopback IMDSv2

@@ -32,7 +32,8 @@ struct ScalingControllerTests {
         ])
         let fleet = try deployment.localFleet()
         let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
-                                           settings: deployment.configuration.scaling)
+                                           settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let (log, reader) = await Self.record(controller)
         let jobs = try await deployment.submit(try FleetPhotos.first(5))
 
@@ -80,7 +81,8 @@ struct ScalingControllerTests {
         ])
         let fleet = try deployment.ec2Fleet()
         let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
-                                           settings: deployment.configuration.scaling)
+                                           settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let (log, reader) = await Self.record(controller)
         let jobs = try await deployment.submit(try FleetPhotos.first(3))
         let loop = Task { await controller.run() }
@@ -132,7 +134,8 @@ struct ScalingControllerTests {
         let deployment = try await FleetTestDeployment(["scaling.maxInstances": "3"])
         _ = try await deployment.submit(try FleetPhotos.first(4))
         let first = ScalingController(queue: deployment.resources.requests, fleet: try deployment.ec2Fleet(),
-                                      settings: deployment.configuration.scaling)
+                                      settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let before = await first.tick()
         #expect(await first.lastDecision?.launch == 3, "\(before.explanation)")
         await first.shutdown()
@@ -142,7 +145,8 @@ struct ScalingControllerTests {
         // A new web tier: new fleet object, new controller, empty memory.
         let secondFleet = try deployment.ec2Fleet()
         let second = ScalingController(queue: deployment.resources.requests, fleet: secondFleet,
-                                       settings: deployment.configuration.scaling)
+                                       settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         for _ in 0..<3 {
             let snapshot = await second.tick()
             #expect(snapshot.instances.pending + snapshot.instances.running == 3, "\(snapshot.explanation)")
@@ -161,9 +165,10 @@ struct ScalingControllerTests {
         // Launch fails: no worker binary.
         let broken = LocalProcessFleet(launch: .init(
             executable: URL(fileURLWithPath: "/nonexistent/apptier"), arguments: [], environment: [:],
-            logDirectory: deployment.logDirectory))
+            logDirectory: deployment.logDirectory), logger: FleetTestDeployment.logger)
         let controller = ScalingController(queue: deployment.resources.requests, fleet: broken,
-                                           settings: deployment.configuration.scaling)
+                                           settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let (log, reader) = await Self.record(controller)
         let loop = Task { await controller.run() }
         let ticked = await FleetTestDeployment.eventually(timeout: .seconds(10)) {
@@ -184,7 +189,8 @@ struct ScalingControllerTests {
         unreachable.endpointURL = URL(string: "http://127.0.0.1:\(try LoopbackHTTP.freePort())")
         let blind = try EC2Fleet(client: EC2Client(configuration: unreachable), settings: deployment.configuration.fleet)
         let skipping = ScalingController(queue: deployment.resources.requests, fleet: blind,
-                                         settings: deployment.configuration.scaling)
+                                         settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let skipped = await skipping.tick()
         #expect(skipped.explanation.hasPrefix("not scaling this tick"), "\(skipped.explanation)")
         #expect(skipped.queue.visible == 1, "the depth is still reported")
@@ -197,7 +203,8 @@ struct ScalingControllerTests {
         let deployment = try await FleetTestDeployment()
         let fleet = try deployment.ec2Fleet()
         let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
-                                           settings: deployment.configuration.scaling)
+                                           settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger)
         let first = await controller.tick()
         var iterator = await controller.snapshots().makeAsyncIterator()
         #expect(await iterator.next() == first)

@@ -82,9 +82,6 @@ public actor EC2Fleet: Fleet {
         let listed = try await listOurs()
         let now = Date()
         let listedNames = Set(listed.compactMap { $0.tags["Name"] })
-        reservedNames = reservedNames.filter { name, at in
-            !listedNames.contains(name) && now.timeIntervalSince(at) < ScalingPolicy.unlistedLaunchGraceSeconds
-        }
         let names = FleetNaming.lowestFreeNames(prefix: namePrefix, taken: listedNames.union(reservedNames.keys),
                                                 count: count)
         for name in names { reservedNames[name] = now }
@@ -151,15 +148,24 @@ public actor EC2Fleet: Fleet {
 
     // MARK: Internals
 
+    /// Lists our live instances; a name the listing shows is no longer held by its reservation
+    /// (the instance itself now holds it, until it is gone).
     private func listOurs() async throws(FleetError) -> [EC2Instance] {
+        let listed: [EC2Instance]
         do {
-            return try await client.describeAllInstances(filters: [
+            listed = try await client.describeAllInstances(filters: [
                 .tag(Self.fleetTagKey, fleetTag),
                 EC2Filter(name: "instance-state-name", values: Self.listedStates.map(\.name)),
             ])
         } catch {
             throw .listingFailed(reason: "\(error)")
         }
+        let listedNames = Set(listed.compactMap { $0.tags["Name"] })
+        let now = Date()
+        reservedNames = reservedNames.filter { name, at in
+            !listedNames.contains(name) && now.timeIntervalSince(at) < ScalingPolicy.unlistedLaunchGraceSeconds
+        }
+        return listed
     }
 
     private func request(named name: String) -> EC2RunInstancesRequest {
