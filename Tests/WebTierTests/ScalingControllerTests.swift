@@ -157,6 +157,57 @@ struct ScalingControllerTests {
         try await secondFleet.terminate(ids: launched.map(\.id))
     }
 
+    @Test("a lowered maximum terminates the excess through the fleet, newest first, and never a worker below it")
+    func loweredMaximumTerminatesTheNewest() async throws {
+        let deployment = try await FleetTestDeployment(["scaling.maxInstances": "3"])
+        _ = try await deployment.submit(try FleetPhotos.first(4))
+        let fleet = try deployment.ec2Fleet()
+        var launched: [FleetInstance] = []
+        for _ in 0..<3 {  // one at a time, so the launch times are ordered
+            launched += try await fleet.launch(count: 1)
+            try await Task.sleep(for: .milliseconds(1100))
+        }
+        var lowered = deployment.configuration.scaling
+        lowered.maxInstances = 1
+        let controller = ScalingController(queue: deployment.resources.requests, fleet: try deployment.ec2Fleet(),
+                                           settings: lowered, logger: FleetTestDeployment.logger)
+        let snapshot = await controller.tick()
+        let decision = try #require(await controller.lastDecision)
+        #expect(decision.terminations.map(\.instanceID) == [launched[2].id, launched[1].id], "\(snapshot.explanation)")
+        #expect(decision.launch == 0)
+        #expect(snapshot.explanation.contains("above the maximum of 1"))
+        #expect(try await fleet.instances().map(\.id) == [launched[0].id], "the oldest keeps working")
+        let next = await controller.tick()
+        let calm = await controller.lastDecision
+        #expect(next.instances.running == 1 && calm?.terminations.isEmpty == true, "\(next.explanation)")
+        await controller.shutdown()
+        try await fleet.terminate(ids: [launched[0].id])
+    }
+
+    @Test("make builds the fleet the configuration names; the local workers get its effective configuration")
+    func makeBuildsTheConfiguredFleet() async throws {
+        let local = try await FleetTestDeployment(["fleet.kind": "local", "worker.mode": "ec2"])
+        let directory = local.logDirectory.appendingPathComponent("make")
+        let localController = try ScalingController.make(configuration: local.configuration, clients: local.clients,
+                                                         resources: local.resources, workerLogDirectory: directory)
+        let localFleet = try #require(localController.fleet as? LocalProcessFleet)
+        #expect(localFleet.launch.executable == FleetTestDeployment.workerExecutable)
+        #expect(localFleet.launch.arguments.contains("worker.mode=local"))
+        #expect(localController.settings == local.configuration.scaling)
+        let written = try ConfigurationLoader().load(file: directory.appendingPathComponent("worker-configuration.json"),
+                                                     environment: [:])
+        var expected = local.configuration
+        expected.worker.mode = .local
+        #expect(written == expected, "a worker runs with exactly the web tier's settings, in local mode")
+
+        let ec2 = try await FleetTestDeployment(["fleet.kind": "ec2"])
+        let ec2Controller = try ScalingController.make(configuration: ec2.configuration, clients: ec2.clients,
+                                                       resources: ec2.resources)
+        let ec2Fleet = try #require(ec2Controller.fleet as? EC2Fleet)
+        #expect(ec2Fleet.fleetTag == ec2.configuration.fleet.fleetTag)
+        #expect(ec2Fleet.launchSettings == ec2.configuration.fleet.ec2)
+    }
+
     @Test("fleet failures are logged and shown in the snapshot; the loop keeps ticking")
     func failuresAreSurfacedNotFatal() async throws {
         let deployment = try await FleetTestDeployment(["scaling.launchCooldownSeconds": "0"])
