@@ -186,7 +186,7 @@ struct ScalingControllerTests {
 
     @Test("make builds the fleet the configuration names; the local workers get its effective configuration")
     func makeBuildsTheConfiguredFleet() async throws {
-        let local = try await FleetTestDeployment(["fleet.kind": "local", "worker.mode": "ec2"])
+        let local = try await FleetTestDeployment(["fleet.kind": "local", "worker.mode": "ec2", "worker.metricsPort": "9301"])
         let directory = local.logDirectory.appendingPathComponent("make")
         let localController = try ScalingController.make(configuration: local.configuration, clients: local.clients,
                                                          resources: local.resources, workerLogDirectory: directory)
@@ -198,7 +198,8 @@ struct ScalingControllerTests {
                                                      environment: [:])
         var expected = local.configuration
         expected.worker.mode = .local
-        #expect(written == expected, "a worker runs with exactly the web tier's settings, in local mode")
+        expected.worker.metricsPort = nil
+        #expect(written == expected, "a worker runs with the web tier's settings, in local mode, without a shared metrics port")
 
         let ec2 = try await FleetTestDeployment(["fleet.kind": "ec2"])
         let ec2Controller = try ScalingController.make(configuration: ec2.configuration, clients: ec2.clients,

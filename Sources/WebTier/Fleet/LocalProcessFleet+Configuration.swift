@@ -7,6 +7,7 @@ extension LocalProcessFleet {
     /// (file, environment and `--set` overrides already applied): it is written to
     /// `<logDirectory>/worker-configuration.json` and passed as `--config`, with
     /// `--set worker.mode=local` on top, so a worker never drifts from the web tier it serves.
+    /// Only `worker.metricsPort` is dropped (the workers would all want the same port).
     ///
     /// - Parameters:
     ///   - logDirectory: where the configuration and the workers' logs go; nil makes a fresh
@@ -27,6 +28,8 @@ extension LocalProcessFleet {
         let configurationFile = directory.appendingPathComponent("worker-configuration.json")
         var workerConfiguration = configuration
         workerConfiguration.worker.mode = .local
+        // N workers on one machine cannot share one metrics port; the web tier's /metrics covers them.
+        workerConfiguration.worker.metricsPort = nil
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
