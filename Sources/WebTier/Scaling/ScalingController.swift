@@ -56,7 +56,8 @@ public actor ScalingController {
     // MARK: Loop
 
     /// Ticks every `settings.intervalSeconds` until `stop()` or cancellation. A second call while
-    /// one loop runs returns at once.
+    /// one loop runs returns at once, and so does a call after `stop()` (make a new controller:
+    /// it adopts the fleet).
     public func run() async {
         guard !isRunning, !isStopped else { return }
         isRunning = true
