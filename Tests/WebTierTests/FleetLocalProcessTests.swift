@@ -106,6 +106,34 @@ struct FleetLocalProcessTests {
         await fleet.shutdown()
     }
 
+    @Test("workers inherit no descriptor of the web tier beyond stdin, stdout and stderr")
+    func workersInheritNoDescriptors() async throws {
+        let deployment = try await FleetTestDeployment()
+        try FileManager.default.createDirectory(at: deployment.logDirectory, withIntermediateDirectories: true)
+        // A descriptor without close-on-exec, as a listening socket opened without SOCK_CLOEXEC would be.
+        let opened = open("/dev/null", O_RDONLY)
+        try #require(opened >= 0)
+        let leaky: Int32 = 987
+        try #require(dup2(opened, leaky) == leaky)
+        close(opened)
+        defer { close(leaky) }
+        let script = deployment.logDirectory.appendingPathExtension("fds.sh")
+        try Data("#!/bin/sh\nls /proc/$$/fd\necho done\n".utf8).write(to: script)
+        chmod(script.path, 0o755)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let fleet = LocalProcessFleet(launch: .init(
+            executable: script, arguments: [], environment: FleetTestDeployment.workerEnvironment,
+            logDirectory: deployment.logDirectory), logger: FleetTestDeployment.logger)
+        let launched = try #require(try await fleet.launch(count: 1).first)
+        let exited = try await FleetTestDeployment.eventually(timeout: .seconds(10)) { try await fleet.instances().isEmpty }
+        #expect(exited)
+        let log = try String(contentsOf: try #require(await fleet.logFile(of: launched.id)), encoding: .utf8)
+        let descriptors = log.split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }.map { String($0) }
+        #expect(log.contains("done"), "\(log)")
+        #expect(["0", "1", "2"].allSatisfy(descriptors.contains), "\(descriptors)")
+        #expect(!descriptors.contains("\(leaky)"), "the web tier's descriptor leaked into the worker: \(descriptors)")
+    }
+
     @Test("a missing worker binary is a misconfiguration, not a crash")
     func missingExecutableIsMisconfigured() async throws {
         let fleet = LocalProcessFleet(launch: .init(
