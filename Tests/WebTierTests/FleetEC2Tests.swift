@@ -166,6 +166,24 @@ struct FleetEC2Tests {
         await cleanUp(after)
     }
 
+    @Test("a refused launch throws with EC2's reason, launches nothing and frees the names it had reserved")
+    func refusedLaunchFreesItsNames() async throws {
+        var settings = deployment.configuration.fleet
+        settings.ec2.securityGroupIds = ["sg-0000000000doesnotexist"]
+        let refused = try deployment.ec2Fleet(settings)
+        do throws(FleetError) {
+            let launched = try await refused.launch(count: 2)
+            Issue.record("a launch into a missing security group succeeded: \(launched)")
+        } catch {
+            #expect(error.description.contains("sg-0000000000doesnotexist") || error.description.contains("InvalidGroup"),
+                    "\(error)")
+            if case .partialLaunch = error { Issue.record("nothing should have launched: \(error)") }
+        }
+        #expect(try await refused.instances().isEmpty)
+        #expect(await refused.reservedNames.isEmpty, "app-tier-1 and -2 are free for the next launch")
+        #expect(try await refused.launch(count: 0).isEmpty)
+    }
+
     @Test("misconfiguration is refused at construction with what to fix")
     func misconfigurationIsReported() async throws {
         var noImage = deployment.configuration.fleet

@@ -35,7 +35,7 @@ public actor EC2Fleet: Fleet {
     private let logger: Logger
     /// Names handed out by recent launches, kept until listings show them (DescribeInstances is
     /// eventually consistent) or for `ScalingPolicy.unlistedLaunchGraceSeconds`.
-    private var reservedNames: [String: Date] = [:]
+    private(set) var reservedNames: [String: Date] = [:]
 
     /// Reads the user data file now, so a missing file is a start-up error, not a failure on the
     /// first scale-out.
@@ -106,7 +106,8 @@ public actor EC2Fleet: Fleet {
             }
         }
         for failure in failures { reservedNames[failure.name] = nil }
-        launched.sort { ($0.name ?? "") < ($1.name ?? "") }
+        // In name order (app-tier-2 before app-tier-10), as the names were handed out.
+        launched.sort { (names.firstIndex(of: $0.name ?? "") ?? names.count) < (names.firstIndex(of: $1.name ?? "") ?? names.count) }
         if !launched.isEmpty {
             logger.info("launched instances", metadata: ["ids": "\(launched.map(\.id).joined(separator: ","))"])
         }
