@@ -127,6 +127,20 @@ struct JobStoreTests {
         #expect(metrics.snapshot.duplicateResults == 1)
     }
 
+    @Test("a result that arrives before its job is adopted (restart race) is merged at adoption")
+    func orphanMerged() {
+        let store = JobStore()
+        let jobId = ObjectNaming.newID()
+        let images = (0..<2).map { AcceptedImage(index: $0, imageId: ObjectNaming.newID(), fileName: "f\($0).jpg") }
+        let early = ImageResult(Self.result(jobId, images[1].imageId), submittedAt: 0, completedAt: 5)
+        #expect(store.record(early) == .unknown)
+        let rebuilt = JobStatus(jobId: jobId, submittedAt: 0, images: images,
+                                results: [ImageResult(Self.result(jobId, images[0].imageId), submittedAt: 0, completedAt: 3)])
+        store.adopt(rebuilt)
+        #expect(store.status(of: jobId)?.complete == true)
+        #expect(store.status(of: jobId)?.results.count == 2)
+    }
+
     @Test("beyond capacity the oldest job is forgotten")
     func capacity() {
         let store = JobStore(capacity: 2)

@@ -32,14 +32,21 @@ public final class JobStore: Sendable {
         var jobs: [String: Record] = [:]
         /// Job ids oldest first, for forgetting beyond capacity.
         var order: [String] = []
+        /// Results for jobs not held (yet): after a restart, a result can arrive between the
+        /// rebuild's listing of S3 and its adoption; it waits here instead of being lost.
+        var orphans: [String: [ImageResult]] = [:]
+        var orphanOrder: [String] = []
     }
 
     private let state = Mutex(State())
     private let sockets = WSGroups<String>()
     public let capacity: Int
+    /// Results kept for jobs not held here, at most.
+    public let orphanCapacity: Int
 
-    public init(capacity: Int = 10_000) {
+    public init(capacity: Int = 10_000, orphanCapacity: Int = 10_000) {
         self.capacity = capacity
+        self.orphanCapacity = orphanCapacity
     }
 
     /// Adds (or replaces the images of) a job.
@@ -64,6 +71,11 @@ public final class JobStore: Sendable {
     public func adopt(_ status: JobStatus) {
         register(jobId: status.jobId, submittedAt: status.submittedAt, images: status.images)
         for result in status.results { record(result) }
+        let waiting = state.withLock { state in
+            state.orphanOrder.removeAll { $0 == status.jobId }
+            return state.orphans.removeValue(forKey: status.jobId) ?? []
+        }
+        for result in waiting { record(result) }
     }
 
     public func status(of jobId: String) -> JobStatus? {
@@ -86,7 +98,11 @@ public final class JobStore: Sendable {
     @discardableResult
     public func record(_ result: ImageResult) -> RecordOutcome {
         state.withLock { state in
-            guard var record = state.jobs[result.jobId], record.imageIDs.contains(result.imageId) else { return .unknown }
+            guard var record = state.jobs[result.jobId] else {
+                Self.keepOrphan(result, in: &state, capacity: orphanCapacity)
+                return .unknown
+            }
+            guard record.imageIDs.contains(result.imageId) else { return .unknown }
             guard record.resultIDs.insert(result.imageId).inserted else { return .duplicate }
             record.results.append(result)
             state.jobs[result.jobId] = record
@@ -94,6 +110,16 @@ public final class JobStore: Sendable {
                 sockets.broadcast(to: result.jobId, .text(text))
             }
             return .recorded
+        }
+    }
+
+    private static func keepOrphan(_ result: ImageResult, in state: inout State, capacity: Int) {
+        if state.orphans[result.jobId] == nil { state.orphanOrder.append(result.jobId) }
+        state.orphans[result.jobId, default: []].append(result)
+        var kept = state.orphans.values.reduce(0) { $0 + $1.count }
+        while kept > capacity, !state.orphanOrder.isEmpty {
+            let dropped = state.orphanOrder.removeFirst()
+            kept -= state.orphans.removeValue(forKey: dropped)?.count ?? 0
         }
     }
 
