@@ -49,7 +49,7 @@ struct FleetEC2Tests {
         let profileName = MotoNames.unique("profile")
         let profileArn = try await MotoIAM(server: deployment.moto).createInstanceProfile(profileName)
         let script = "#!/bin/bash\nexec /opt/elastic-classifier/apptier --config /etc/elastic-classifier.json\n"
-        let userDataFile = deployment.logDirectory.appendingPathExtension("user-data.sh")
+        let userDataFile = try deployment.scratchFile("user-data.sh")
         try Data(script.utf8).write(to: userDataFile)
         defer { try? FileManager.default.removeItem(at: userDataFile) }
 

@@ -86,7 +86,7 @@ struct FleetLocalProcessTests {
     func stuckWorkerIsKilledAfterGrace() async throws {
         let deployment = try await FleetTestDeployment()
         // A shell that ignores SIGTERM and waits on a child that inherits that: a worker stuck hard.
-        let script = deployment.logDirectory.appendingPathExtension("stubborn.sh")
+        let script = try deployment.scratchFile("stubborn.sh")
         try Data("#!/bin/sh\ntrap '' TERM\nsleep 60 & wait\nsleep 60\n".utf8).write(to: script)
         chmod(script.path, 0o755)
         defer { try? FileManager.default.removeItem(at: script) }
@@ -109,7 +109,6 @@ struct FleetLocalProcessTests {
     @Test("workers inherit no descriptor of the web tier beyond stdin, stdout and stderr")
     func workersInheritNoDescriptors() async throws {
         let deployment = try await FleetTestDeployment()
-        try FileManager.default.createDirectory(at: deployment.logDirectory, withIntermediateDirectories: true)
         // A descriptor without close-on-exec, as a listening socket opened without SOCK_CLOEXEC would be.
         let opened = open("/dev/null", O_RDONLY)
         try #require(opened >= 0)
@@ -117,7 +116,7 @@ struct FleetLocalProcessTests {
         try #require(dup2(opened, leaky) == leaky)
         close(opened)
         defer { close(leaky) }
-        let script = deployment.logDirectory.appendingPathExtension("fds.sh")
+        let script = try deployment.scratchFile("fds.sh")
         try Data("#!/bin/sh\nls /proc/$$/fd\necho done\n".utf8).write(to: script)
         chmod(script.path, 0o755)
         defer { try? FileManager.default.removeItem(at: script) }

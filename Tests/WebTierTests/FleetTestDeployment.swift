@@ -54,7 +54,15 @@ struct FleetTestDeployment {
                                                        overrides: overrides)
         clients = AWSClients(configuration: moto.configuration())
         resources = try await ProvisionedResources.prepare(configuration, clients: clients)
-        logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
+        // Kept after the run (the workers' logs explain a failure), grouped under one directory.
+        logDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("elastic-classifier-fleet-tests").appendingPathComponent(prefix)
+    }
+
+    /// A path for a helper file (script, user data) in this deployment's log directory.
+    func scratchFile(_ name: String) throws -> URL {
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        return logDirectory.appendingPathComponent(name)
     }
 
     /// The `apptier` binary built beside the test bundle (`swift build --build-tests` builds both).
