@@ -152,6 +152,42 @@ struct IntakeRejectionTests {
         #expect(job.fileName == "dog.PNG")
     }
 
+    @Test("when S3 refuses the images, each failure is reported (503 with reasons) and nothing is queued")
+    func storageFailure() async throws {
+        let harness = try await WebTierHarness()
+        defer { Task { await harness.stop() } }
+        try await harness.clients.s3.deleteBucket(harness.resources.inputBucket)
+        let response = try await harness.upload([("a.jpg", Self.jpeg), ("b.png", Self.png), ("c.txt", Self.jpeg)])
+        #expect(response.status == 503, "\(response.text)")
+        let accepted = try APIJSON.decode(JobAccepted.self, from: response.body)
+        #expect(accepted.images.isEmpty)
+        #expect(accepted.rejected.map(\.index) == [0, 1, 2])
+        #expect(accepted.rejected.prefix(2).allSatisfy { $0.reason.contains("could not be stored") },
+                "\(accepted.rejected.map(\.reason))")
+        #expect(try await harness.requestQueueCount() == 0)
+        #expect(try await harness.outputObjects().isEmpty, "no manifest for a job with no stored image")
+        let metrics = try await TestHTTPClient.get(port: harness.port, "/metrics").text
+        #expect(metrics.contains("webtier_storage_failures_total 2"))
+    }
+
+    @Test("every response carries the security headers, errors included")
+    func securityHeaders() async throws {
+        let harness = try await WebTierHarness()
+        defer { Task { await harness.stop() } }
+        for path in ["/", "/healthz", "/api/config", "/api/jobs/not-an-id", "/metrics", "/nope"] {
+            let response = try await TestHTTPClient.get(port: harness.port, path)
+            #expect(response.header("Content-Security-Policy")?.hasPrefix(
+                "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'") == true, "\(path)")
+            #expect(response.header("X-Content-Type-Options") == "nosniff", "\(path)")
+            #expect(response.header("X-Frame-Options") == "DENY", "\(path)")
+            #expect(response.header("Referrer-Policy") == "no-referrer", "\(path)")
+        }
+        #expect(try await TestHTTPClient.get(port: harness.port, "/api/jobs/not-an-id").status == 400)
+        #expect(try await TestHTTPClient.get(port: harness.port, "/healthz").text == "ok\n")
+        let index = try await TestHTTPClient.get(port: harness.port, "/")
+        #expect(index.status == 200 && index.text.contains("ElasticClassifier"))
+    }
+
     func expectUntouched(_ harness: WebTierHarness, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         #expect(try await harness.inputObjects().isEmpty, "input bucket must stay empty", sourceLocation: sourceLocation)
         #expect(try await harness.outputObjects().isEmpty, "output bucket must stay empty", sourceLocation: sourceLocation)

@@ -123,6 +123,37 @@ def test_page_uploads_photos_and_renders_their_labels(system, expected_labels):
     assert severe == [], severe
 
 
+def test_300_uploads_of_1_mb_stay_under_100_mb_of_memory():
+    """Parts are streamed to spool files and uploaded a few at a time: the web tier's peak RSS
+    while taking 300 MB in one request stays far below the request's size."""
+    moto = Moto()
+    try:
+        web = WebTier(moto, binary_directory(), {"scaling.maxInstances": "0"})
+        try:
+            pathlib.Path(f"/proc/{web.process.pid}/clear_refs").write_text("5")
+            boundary = "memtest" + os.urandom(8).hex()
+            header = bytes([0xFF, 0xD8, 0xFF, 0xE0])
+            def body():
+                for index in range(300):
+                    yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+                           f"filename=\"big-{index:03d}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
+                    yield header + os.urandom((1 << 20) - len(header)) + b"\r\n"
+                yield f"--{boundary}--\r\n".encode()
+            length = sum(len(chunk) for chunk in body())
+            request = urllib.request.Request(system_url := web.url + "/api/jobs", data=body(), method="POST", headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)})
+            with urllib.request.urlopen(request, timeout=600) as response:
+                accepted = json.load(response)
+            assert len(accepted["images"]) == 300, system_url
+            status = pathlib.Path(f"/proc/{web.process.pid}/status").read_text()
+            peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+            assert peak_kb < 100 * 1024, f"peak RSS {peak_kb / 1024:.1f} MB"
+        finally:
+            web.stop()
+    finally:
+        moto.stop()
+
+
 def test_sigterm_stops_the_web_tier_and_its_workers():
     moto = Moto()
     try:
