@@ -65,10 +65,10 @@ struct EndToEndTests {
         #expect(metrics.contains("webtier_result_latency_seconds_count 30"))
     }
 
-    @Test("20 concurrent course-style POST / requests each get <name>:<label>")
-    func concurrentCourseRequests() async throws {
-        let photos = try Photos.cycled(20)
-        try #require(photos.count == 20, "no photos in testdata/photos (run scripts/setup)")
+    @Test("concurrent course-style POST / requests each get <name>:<label>", arguments: [20, 100])
+    func concurrentCourseRequests(count: Int) async throws {
+        let photos = try Photos.cycled(count)
+        try #require(photos.count == count, "no photos in testdata/photos (run scripts/setup)")
         let expected = try await Photos.expectedLabels()
         let harness = try await WebTierHarness()
         let workers = try (1...2).map { try harness.startWorker("course-worker-\($0)") }
