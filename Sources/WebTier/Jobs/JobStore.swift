@@ -145,5 +145,13 @@ public final class JobStore: Sendable {
         sockets.leaveAll(connection)
     }
 
+    /// Tells every job socket the server is going away (`shuttingDown`); clients reconnect and
+    /// resume from a snapshot.
+    public func notifyShutdown() {
+        let error = EventError(code: .shuttingDown, message: "the web tier is stopping; reconnect to resume")
+        guard let text = try? APIJSON.encodeString(WebSocketEvent.error(error)) else { return }
+        for jobId in sockets.keys { sockets.broadcast(to: jobId, .text(text)) }
+    }
+
     public var jobCount: Int { state.withLock { $0.jobs.count } }
 }

@@ -76,6 +76,7 @@ public final class WebTierService: Sendable {
     /// Stops accepting, lets in-flight requests finish (up to the grace period), stops polling.
     public func stop() async {
         context.fleet.closeAll()
+        context.jobs.notifyShutdown()
         context.fleet.detach()
         await server.stop()
         await poller.stop()
