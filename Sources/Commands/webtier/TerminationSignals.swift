@@ -1,21 +1,22 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// SIGTERM and SIGINT as an awaitable event, so the web tier stops gracefully (stop accepting,
 /// stop the autoscaler, stop local workers) instead of dying mid-request. A second signal exits
 /// at once, for the impatient.
-final class TerminationSignals: Sendable {
+final class TerminationSignals {
     private let stream: AsyncStream<String>
     private let continuation: AsyncStream<String>.Continuation
-    // Dispatch sources are thread-safe; they are only created here and cancelled in deinit.
-    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+    private let sources: [any DispatchSourceSignal]
 
     init() {
-        (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        self.stream = stream
+        self.continuation = continuation
         Self.unblock()
         signal(SIGPIPE, SIG_IGN)
         let queue = DispatchQueue(label: "webtier.signals")
-        let continuation = self.continuation
         let received = Atomic<Int>(0)
         sources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
@@ -50,5 +51,3 @@ final class TerminationSignals: Sendable {
         sources.forEach { $0.cancel() }
     }
 }
-
-import Synchronization
