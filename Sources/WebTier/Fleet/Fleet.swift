@@ -5,7 +5,9 @@ import Foundation
 /// worker's scale-in is its own idle self-termination, which a fleet merely observes.
 ///
 /// Implementations find their instances by the fleet tag (`FleetSettings.fleetTag`), never by
-/// memory alone, so a restarted web tier adopts the instances already running.
+/// memory alone, so a restarted web tier adopts the instances already running. On EC2 that is
+/// the tag `elastic-classifier:fleet=<fleetTag>` (`EC2Fleet.fleetTagKey`); local worker processes
+/// (`LocalProcessFleet`) live in the fleet's process table and are stopped with the web tier.
 public protocol Fleet: Sendable {
     /// Our instances in every state the provider still reports (pending, running, stopping,
     /// shutting-down and, briefly, terminated), each with its launch time.

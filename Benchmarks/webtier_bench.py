@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Web-tier intake benchmark: our `webtier` versus the reference Flask + boto3 web tier
+(Benchmarks/reference/webtier_reference.py), side by side through one moto.
+
+Two phases per server, each a fresh process:
+1. throughput: N real photos (cycled) sent to POST /api/jobs in requests of B files by C
+   concurrent clients; images accepted per second, and the server process's own CPU time per
+   accepted image (utime+stime from /proc, so the client and moto are not counted);
+2. memory: 300 uploads of 1 MB in one request; the server's peak RSS while accepting them
+   (VmHWM after resetting it with /proc/PID/clear_refs).
+Nothing classifies: no worker runs, so the queue only fills.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTO_DIRS = [ROOT / "testdata/photos", ROOT.parent / "shared/photos"]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def photos(count: int) -> list[tuple[str, bytes]]:
+    found = []
+    for directory in PHOTO_DIRS:
+        if directory.is_dir():
+            found += [(p.name, p.read_bytes()) for p in sorted(directory.iterdir())
+                      if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
+    if not found:
+        sys.exit("no photos: run scripts/setup")
+    return [(f"{i:03d}-{found[i % len(found)][0]}", found[i % len(found)][1]) for i in range(count)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_moto() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+            return process, endpoint
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    sys.exit("moto did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+class Server:
+    def __init__(self, kind: str, bin_dir: Path, endpoint: str):
+        prefix = f"wtb-{uuid.uuid4().hex[:8]}"
+        environment = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing",
+                           AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1", NO_PROXY="*")
+        self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{kind}-", suffix=".log", delete=False)
+        if kind == "ours":
+            command = [str(bin_dir / "webtier"), "--config", str(ROOT / "Config/local.json"), "--endpoint", endpoint,
+                       "--port", "0", "--no-autoscaler", "--log-level", "warning"]
+            for key, value in {"queues.requestQueue": f"{prefix}-req", "queues.responseQueue": f"{prefix}-resp",
+                               "queues.deadLetterQueue": f"{prefix}-dlq", "storage.inputBucket": f"{prefix}-in",
+                               "storage.outputBucket": f"{prefix}-out"}.items():
+                command += ["--set", f"{key}={value}"]
+        else:
+            command = [str(ROOT / ".venv/bin/python"), str(ROOT / "Benchmarks/reference/webtier_reference.py"),
+                       "--port", str(free_port()), "--endpoint", endpoint, "--input-bucket", f"{prefix}-in",
+                       "--queue", f"{prefix}-req"]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, env=environment, text=True,
+                                        cwd=ROOT)
+        line = self.process.stdout.readline()
+        if not line.startswith("LISTENING"):
+            self.stop()
+            sys.exit(f"{kind} did not start: {Path(self.log.name).read_text()[-2000:]}")
+        self.url = f"http://127.0.0.1:{line.split()[1]}/api/jobs"
+        # The reference prints before Flask binds: wait until it answers.
+        for _ in range(200):
+            try:
+                requests.get(self.url.replace("/api/jobs", "/healthz"), timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def post(url: str, files: list[tuple[str, bytes]]) -> int:
+    response = requests.post(url, files=[("files", (name, data, "application/octet-stream")) for name, data in files],
+                             timeout=600)
+    if response.status_code != 202:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.text[:300]}")
+    return len(response.json()["images"])
+
+
+def throughput(server: Server, images: list[tuple[str, bytes]], batch: int, clients: int) -> tuple[float, float, int]:
+    batches = [images[i:i + batch] for i in range(0, len(images), batch)]
+    cpu_before = cpu_seconds(server.pid)
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        accepted = sum(pool.map(lambda files: post(server.url, files), batches))
+    wall = time.perf_counter() - start
+    return wall, cpu_seconds(server.pid) - cpu_before, accepted
+
+
+def memory(server: Server, count: int, size: int) -> tuple[float, int, float]:
+    header = bytes([0xFF, 0xD8, 0xFF, 0xE0])
+    files = [(f"big-{i:03d}.jpg", header + os.urandom(size - len(header))) for i in range(count)]
+    reset_peak(server.pid)
+    start = time.perf_counter()
+    accepted = post(server.url, files)
+    return peak_rss_mb(server.pid), accepted, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", required=True, help="directory with the webtier binary (release build)")
+    parser.add_argument("--images", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=10, help="files per request")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
+    parser.add_argument("--big-files", type=int, default=300)
+    parser.add_argument("--big-size", type=int, default=1 << 20)
+    args = parser.parse_args()
+
+    images = photos(args.images)
+    total_mb = sum(len(data) for _, data in images) / 1e6
+    moto, endpoint = start_moto()
+    rows = {}
+    try:
+        for kind in ("ours", "reference"):
+            server = Server(kind, Path(args.bin), endpoint)
+            try:
+                wall, cpu, accepted = throughput(server, images, args.batch, args.clients)
+                rss_idle = peak_rss_mb(server.pid)
+            finally:
+                server.stop()
+            server = Server(kind, Path(args.bin), endpoint)
+            try:
+                peak, big_accepted, big_wall = memory(server, args.big_files, args.big_size)
+            finally:
+                server.stop()
+            rows[kind] = dict(wall=wall, cpu=cpu, accepted=accepted, rss_after=rss_idle, peak=peak,
+                              big_accepted=big_accepted, big_wall=big_wall)
+    finally:
+        moto.terminate()
+        moto.wait()
+
+    ours, ref = rows["ours"], rows["reference"]
+    print(f"\nWeb-tier intake: {args.images} photos ({total_mb:.1f} MB) in requests of {args.batch}, "
+          f"{args.clients} clients; then {args.big_files} x {args.big_size >> 20} MB in one request. One moto.\n")
+    print(f"{'metric':44} {'ours (Swift)':>14} {'Flask+boto3':>14} {'ratio':>8}")
+    def row(name, a, b, fmt, better_low):
+        ratio = (b / a if better_low else a / b) if a and b else float("nan")
+        print(f"{name:44} {fmt.format(a):>14} {fmt.format(b):>14} {ratio:>7.2f}x")
+    row("images accepted / s", ours["accepted"] / ours["wall"], ref["accepted"] / ref["wall"], "{:.1f}", False)
+    row("server CPU ms per accepted image", 1000 * ours["cpu"] / ours["accepted"], 1000 * ref["cpu"] / ref["accepted"],
+        "{:.2f}", True)
+    row(f"peak RSS MB, {args.big_files} x 1 MB upload", ours["peak"], ref["peak"], "{:.1f}", True)
+    row(f"seconds for the {args.big_files} x 1 MB upload", ours["big_wall"], ref["big_wall"], "{:.2f}", True)
+    print("\nratio > 1 means ours is better (faster, less CPU, less memory).")
+    for kind, values in rows.items():
+        assert values["accepted"] == args.images and values["big_accepted"] == args.big_files, (kind, values)
+
+
+if __name__ == "__main__":
+    main()

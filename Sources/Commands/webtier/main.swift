@@ -1,1 +1,0 @@
-print("webtier: not built yet")

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import Pipeline
+
+extension LocalProcessFleet {
+    /// A local fleet whose workers run with exactly the web tier's effective `configuration`
+    /// (file, environment and `--set` overrides already applied): it is written to
+    /// `<logDirectory>/worker-configuration.json` and passed as `--config`, with
+    /// `--set worker.mode=local` on top, so a worker never drifts from the web tier it serves.
+    /// Only `worker.metricsPort` is dropped (the workers would all want the same port).
+    ///
+    /// - Parameters:
+    ///   - logDirectory: where the configuration and the workers' logs go; nil makes a fresh
+    ///     directory under the system's temporary directory.
+    ///   - extraOverrides: further `--set` overrides for the workers only.
+    ///   - environment: the workers' environment (default: the web tier's own). With a custom
+    ///     endpoint (moto), `AWS_EC2_METADATA_DISABLED=true` is added: a local worker has no
+    ///     instance metadata to ask.
+    public static func make(
+        configuration: Configuration, logDirectory: URL? = nil, extraOverrides: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        terminationGrace: Duration? = nil, logger: Logger = Logger(label: "fleet.local")
+    ) throws(FleetError) -> LocalProcessFleet {
+        let directory = logDirectory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("elastic-classifier-workers-\(UUID().uuidString.prefix(8))")
+        let executable = configuration.fleet.workerExecutable.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? WorkerProcessSpawner.siblingExecutable(named: "apptier")
+        let configurationFile = directory.appendingPathComponent("worker-configuration.json")
+        var workerConfiguration = configuration
+        workerConfiguration.worker.mode = .local
+        // N workers on one machine cannot share one metrics port; the web tier's /metrics covers them.
+        workerConfiguration.worker.metricsPort = nil
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(workerConfiguration).write(to: configurationFile, options: .atomic)
+        } catch {
+            throw .misconfigured(reason: "cannot write the workers' configuration to \(configurationFile.path): \(error.localizedDescription)")
+        }
+        var overrides = extraOverrides
+        overrides["worker.mode"] = "local"
+        let arguments = ["--config", configurationFile.path]
+            + overrides.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
+        var workerEnvironment = environment
+        if configuration.aws.endpointURL != nil { workerEnvironment["AWS_EC2_METADATA_DISABLED"] = "true" }
+        let grace = terminationGrace ?? .seconds(configuration.worker.drainSeconds + 5)
+        return LocalProcessFleet(
+            launch: Launch(executable: executable, arguments: arguments, environment: workerEnvironment,
+                           logDirectory: directory, namePrefix: configuration.fleet.namePrefix,
+                           terminationGrace: grace),
+            logger: logger)
+    }
+}

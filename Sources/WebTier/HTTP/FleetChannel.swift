@@ -1,0 +1,96 @@
+import HTTPServer
+import Synchronization
+
+/// Where fleet snapshots come from: web-fleet's `ScalingController` (an actor publishing one
+/// `FleetSnapshot` per control tick). A protocol so the web tier runs without a controller (tests,
+/// or a deployment with a fixed fleet) and so any publisher can be plugged in.
+public protocol FleetSnapshotSource: Sendable {
+    /// A stream of snapshots from now on; it ends when the source stops.
+    func snapshots() async -> AsyncStream<FleetSnapshot>
+}
+
+/// `/ws/fleet`: forwards every snapshot of the source to the connected sockets (encoded once per
+/// tick) and greets a new socket with the latest one, so the panel draws at once.
+public final class FleetChannel: Sendable {
+    private let hub = WSHub()
+    private let latestSnapshot = Mutex<FleetSnapshot?>(nil)
+    private let forwarding = Mutex<Task<Void, Never>?>(nil)
+
+    public init() {}
+
+    public var latest: FleetSnapshot? { latestSnapshot.withLock { $0 } }
+    public var subscriberCount: Int { hub.count }
+
+    /// Starts forwarding `source`'s snapshots; a later call replaces the earlier source.
+    public func attach(_ source: any FleetSnapshotSource) {
+        let task = Task { [self] in
+            for await snapshot in await source.snapshots() {
+                publish(snapshot)
+            }
+        }
+        forwarding.withLock { $0?.cancel(); $0 = task }
+    }
+
+    public func detach() {
+        forwarding.withLock { $0?.cancel(); $0 = nil }
+    }
+
+    /// Sends one snapshot to every socket and keeps it for newcomers.
+    public func publish(_ snapshot: FleetSnapshot) {
+        latestSnapshot.withLock { $0 = snapshot }
+        if let text = try? APIJSON.encodeString(WebSocketEvent.fleet(snapshot)) {
+            hub.broadcast(.text(text))
+        }
+    }
+
+    func join(_ connection: WSConnection) {
+        hub.add(connection)
+        if let snapshot = latest, let text = try? APIJSON.encodeString(WebSocketEvent.fleet(snapshot)) {
+            connection.send(text: text)
+        }
+    }
+
+    func leave(_ connection: WSConnection) { hub.remove(connection) }
+
+    /// Tells every socket the server is going away (they reconnect to the next instance).
+    func closeAll() {
+        if let text = try? APIJSON.encodeString(WebSocketEvent.error(EventError(code: .shuttingDown, message: "the web tier is stopping"))) {
+            hub.broadcast(.text(text))
+        }
+    }
+}
+
+/// `GET /ws/fleet`, checked like the job sockets.
+struct FleetSocketRoute: HTTPHandler {
+    let context: WebContext
+    let route: WebSocketRoute
+
+    init(context: WebContext) {
+        self.context = context
+        route = WebSocketRoute(handler: FleetSocketHandler(context: context))
+    }
+
+    func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard context.origins.allows(request.headers) else {
+            return .error(.forbidden, "this origin may not open WebSockets here")
+        }
+        guard context.authorization.allows(request.headers) else { return WebContext.unauthorized }
+        return try await route.handle(request)
+    }
+}
+
+struct FleetSocketHandler: WSHandler {
+    let context: WebContext
+
+    func onOpen(_ connection: WSConnection) async {
+        context.metrics.update { $0.webSockets += 1 }
+        context.fleet.join(connection)
+    }
+
+    func onMessage(_ message: WSMessage, from connection: WSConnection) async {}
+
+    func onClose(_ connection: WSConnection, code: WSCloseCode, reason: String) async {
+        context.metrics.update { $0.webSockets -= 1 }
+        context.fleet.leave(connection)
+    }
+}

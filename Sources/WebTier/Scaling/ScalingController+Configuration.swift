@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import Pipeline
+
+extension ScalingController {
+    /// The autoscaler a web tier runs with `configuration`: the request queue from `resources`,
+    /// and the fleet `fleet.kind` names (`LocalProcessFleet.make` for `local`, `EC2Fleet` over
+    /// `clients.ec2` for `ec2`).
+    ///
+    /// - Parameter workerLogDirectory: the local fleet's configuration and log directory (nil: a
+    ///   fresh temporary directory); unused by the EC2 fleet.
+    public static func make(
+        configuration: Configuration, clients: AWSClients, resources: ProvisionedResources,
+        workerLogDirectory: URL? = nil, logger: Logger = Logger(label: "autoscaler")
+    ) throws(FleetError) -> ScalingController {
+        let fleet: any Fleet
+        switch configuration.fleet.kind {
+        case .local:
+            fleet = try LocalProcessFleet.make(configuration: configuration, logDirectory: workerLogDirectory)
+        case .ec2:
+            fleet = try EC2Fleet(client: clients.ec2, settings: configuration.fleet)
+        }
+        return ScalingController(queue: resources.requests, fleet: fleet, settings: configuration.scaling, logger: logger)
+    }
+}

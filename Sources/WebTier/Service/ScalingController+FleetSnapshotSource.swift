@@ -1,0 +1,2 @@
+/// The autoscaler publishes the snapshots `/ws/fleet` forwards.
+extension ScalingController: FleetSnapshotSource {}

@@ -1,1 +1,0 @@
-// The WebTier module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,166 @@
+import AWS
+import Foundation
+import Pipeline
+import TestSupport
+import WebTier
+
+/// One isolated web tier on the shared moto: its own queues and buckets (unique names), the
+/// service in-process on a free port, and `apptier` worker processes when a test needs results.
+final class WebTierHarness: Sendable {
+    let moto: MotoServer
+    let clients: AWSClients
+    let configuration: Configuration
+    let overrides: [String: String]
+    let service: WebTierService
+    let port: UInt16
+
+    var resources: ProvisionedResources { service.resources }
+
+    /// `settings` are `--set`-style overrides on top of a fast-polling test configuration.
+    init(_ settings: [String: String] = [:]) async throws {
+        moto = try await MotoServer.shared()
+        let prefix = MotoNames.unique("web")
+        var overrides: [String: String] = [
+            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
+            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
+            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+            "queues.visibilityTimeoutSeconds": "30", "worker.maxEmptyPollsBeforeShutdown": "1000",
+            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "5", "model.intraOpThreads": "1",
+            "web.listenAddress": "127.0.0.1",
+        ]
+        overrides.merge(settings) { _, new in new }
+        self.overrides = overrides
+        configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
+                                                       overrides: overrides)
+        clients = AWSClients(configuration: moto.configuration())
+        service = try await WebTierService(configuration: configuration, clients: clients, port: 0,
+                                           publicDirectory: TestPaths.repositoryRoot.appendingPathComponent("Resources/Public").path)
+        port = try service.start()
+    }
+
+    /// A second web tier over the same queues and buckets (the restart test).
+    func restarted() async throws -> WebTierService {
+        let next = try await WebTierService(configuration: configuration, clients: clients, port: 0,
+                                            publicDirectory: nil)
+        try next.start()
+        return next
+    }
+
+    func stop() async { await service.stop() }
+
+    // MARK: Workers
+
+    /// A binary built beside the test bundle (`swift build --build-tests` builds them all).
+    static func executable(_ name: String) -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+    }
+
+    static var workersAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: executable("apptier").path)
+            && FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path)
+    }
+
+    /// Starts an `apptier` worker on this deployment's queues and buckets.
+    func startWorker(_ name: String, extra: [String: String] = [:]) throws -> ChildProcess {
+        var settings = overrides
+        settings.merge(extra) { _, new in new }
+        settings["model.path"] = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
+        settings["model.labelsPath"] = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
+        let arguments = ["--endpoint", moto.endpoint.absoluteString]
+            + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
+        return try ChildProcess(name: name, executable: Self.executable("apptier"), arguments: arguments)
+    }
+
+    // MARK: Storage checks
+
+    func inputObjects() async throws -> [String] {
+        try await resources.store.list(bucket: resources.inputBucket, prefix: "")
+    }
+
+    func outputObjects() async throws -> [String] {
+        try await resources.store.list(bucket: resources.outputBucket, prefix: "")
+    }
+
+    /// Messages in the request queue, visible or not (approximate on SQS, exact on moto).
+    func requestQueueCount() async throws -> Int {
+        try await resources.requests.depth().backlog
+    }
+
+    // MARK: Requests
+
+    func upload(_ files: [(name: String, bytes: Data)], field: String = "files", path: String = "/api/jobs",
+                headers: [String: String] = [:]) async throws -> TestResponse {
+        var form = MultipartBody()
+        for file in files { form.addFile(field: field, fileName: file.name, bytes: file.bytes) }
+        return try await TestHTTPClient.upload(port: port, path: path, form, headers: headers)
+    }
+
+    /// Polls `GET /api/jobs/{id}` on `port` until the job is complete or `timeout` passes.
+    func waitForCompletion(jobId: String, port: UInt16, timeout: Duration) async throws -> JobStatus? {
+        let deadline = ContinuousClock.now + timeout
+        var last: JobStatus?
+        while ContinuousClock.now < deadline {
+            let response = try await TestHTTPClient.get(port: port, "/api/jobs/\(jobId)")
+            if response.status == 200 {
+                last = try APIJSON.decode(JobStatus.self, from: response.body)
+                if last?.complete == true { return last }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return last
+    }
+}
+
+/// Real photos: setup's scikit-image photos and ../shared/photos when present.
+enum Photos {
+    static func all() throws -> [(name: String, bytes: Data)] {
+        var directories = [TestPaths.testdata.appendingPathComponent("photos")]
+        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
+        var photos: [(String, Data)] = []
+        for directory in directories {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            for name in names.sorted() where [".jpg", ".jpeg", ".png"].contains(where: name.lowercased().hasSuffix) {
+                photos.append((name, try Data(contentsOf: directory.appendingPathComponent(name))))
+            }
+        }
+        return photos
+    }
+
+    /// `count` photos, cycling through the set, each with a distinct name (`NN_<original>`).
+    static func cycled(_ count: Int) throws -> [(name: String, bytes: Data, original: String)] {
+        let photos = try all()
+        guard !photos.isEmpty else { return [] }
+        return (0..<count).map { index in
+            let photo = photos[index % photos.count]
+            return (String(format: "%02d_%@", index, photo.name), photo.bytes, photo.name)
+        }
+    }
+
+    /// The label our `classify` command gives each photo (the same classifier, run directly):
+    /// the oracle the web tier's results are checked against. Keyed by file name.
+    static func expectedLabels() async throws -> [String: String] {
+        var directories = [TestPaths.testdata.appendingPathComponent("photos").path]
+        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos").path) }
+        let process = try ChildProcess(
+            name: "classify", executable: WebTierHarness.executable("classify"),
+            arguments: ["--json", "--model", TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path,
+                        "--labels", TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path]
+                + directories)
+        guard await process.waitForExit(timeout: .seconds(300)) == 0 else {
+            throw TestHTTPClient.Failure(description: "classify failed: \(process.output.suffix(2000))")
+        }
+        var labels: [String: String] = [:]
+        for line in process.output.split(separator: "\n") where line.hasPrefix("{") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let file = object["file"] as? String, let label = object["label"] as? String else { continue }
+            labels[URL(fileURLWithPath: file).lastPathComponent] = label
+        }
+        return labels
+    }
+}
