@@ -30,11 +30,15 @@ extension LocalProcessFleet {
         workerConfiguration.worker.mode = .local
         // N workers on one machine cannot share one metrics port; the web tier's /metrics covers them.
         workerConfiguration.worker.metricsPort = nil
+        // Workers never check upload tokens: keep the credential out of the file altogether.
+        workerConfiguration.web.uploadToken = nil
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(workerConfiguration).write(to: configurationFile, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configurationFile.path)
         } catch {
             throw .misconfigured(reason: "cannot write the workers' configuration to \(configurationFile.path): \(error.localizedDescription)")
         }
