@@ -122,11 +122,19 @@ struct WorkerFleetTests {
         _ = try await harness.collectResults(expected: 2, timeout: .seconds(60))
         let line = try #require(worker.output.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") })
         let port = try #require(UInt16(line.split(separator: ":").last!.split(separator: "/").first!))
-        let response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+        // A result is announced before its job is deleted and counted: poll until both are counted.
+        let classified = "apptier_jobs_classified_total{worker=\"local-\(worker.pid)\"} 1"
+        let rejected = "apptier_jobs_rejected_total{worker=\"local-\(worker.pid)\"} 1"
+        var response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(response.body.contains(classified) && response.body.contains(rejected)), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+        }
         await worker.stop()
         #expect(response.status == 200)
-        #expect(response.body.contains("apptier_jobs_classified_total{worker=\"local-\(worker.pid)\"} 1"))
-        #expect(response.body.contains("apptier_jobs_rejected_total{worker=\"local-\(worker.pid)\"} 1"))
+        #expect(response.body.contains(classified))
+        #expect(response.body.contains(rejected))
         #expect(response.body.contains("# TYPE apptier_job_latency_p95_ms gauge"))
     }
 }
