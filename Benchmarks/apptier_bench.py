@@ -113,20 +113,25 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--bin", required=True, help="directory with release apptier and classify")
+    parser.add_argument("--worker-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra --set overrides for our worker (repeatable)")
     args = parser.parse_args()
     env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing",
                AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
     images = photos(args.images)
     moto, endpoint = start_moto()
     try:
-        ours = run_worker("apptier (Swift)", lambda endpoint, n: [
+        profile = os.environ.get("APPTIER_PERF_RECORD")  # a perf.data path: profile our worker
+        ours = run_worker("apptier (Swift)", lambda endpoint, n: (
+            ["perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-o", profile, "--"] if profile else []) + [
             f"{args.bin}/apptier", "--endpoint", endpoint,
             "--set", f"queues.requestQueue={n['req']}", "--set", f"queues.responseQueue={n['resp']}",
             "--set", f"queues.deadLetterQueue={n['dlq']}", "--set", f"storage.inputBucket={n['in']}",
             "--set", f"storage.outputBucket={n['out']}", "--set", "queues.longPollSeconds=1",
             "--set", "queues.visibilityTimeoutSeconds=60",
             "--set", "worker.maxEmptyPollsBeforeShutdown=2", "--set", "worker.statsIntervalSeconds=0",
-            "--set", f"model.intraOpThreads={args.threads}", "--log-level", "warning"], endpoint, images, env)
+            "--set", f"model.intraOpThreads={args.threads}", "--log-level", "warning"]
+            + [flag for item in args.worker_set for flag in ("--set", item)], endpoint, images, env)
         python = run_worker("reference (Python, boto3)", lambda endpoint, n: [
             str(ROOT / ".venv/bin/python"), str(ROOT / "Benchmarks/reference/worker_reference.py"),
             "--endpoint", endpoint, "--request-queue", n["req"], "--response-queue", n["resp"],

@@ -26,7 +26,7 @@ public struct WorkerOptions: Sendable, Equatable {
         maxEmptyPollsBeforeShutdown = configuration.worker.maxEmptyPollsBeforeShutdown
         drainSeconds = configuration.worker.drainSeconds
         maxImageBytes = configuration.model.maxImageBytes
-        maxInferenceBatch = max(1, configuration.worker.receiveBatchSize)
+        maxInferenceBatch = configuration.worker.maxInferenceBatch
         statsIntervalSeconds = configuration.worker.statsIntervalSeconds
     }
 

@@ -13,6 +13,7 @@ extension Configuration {
         try require((1...1000).contains(queues.maxReceiveCount), "queues.maxReceiveCount", "SQS allows 1 to 1000")
         try require((1...10).contains(worker.receiveBatchSize), "worker.receiveBatchSize", "SQS returns 1 to 10 messages")
         try require(worker.parallelism >= 1, "worker.parallelism", "at least 1")
+        try require((1...64).contains(worker.maxInferenceBatch), "worker.maxInferenceBatch", "1 to 64")
         try require(worker.maxEmptyPollsBeforeShutdown >= 1, "worker.maxEmptyPollsBeforeShutdown", "at least 1")
         try require(scaling.minInstances >= 0, "scaling.minInstances", "cannot be negative")
         try require(scaling.maxInstances >= scaling.minInstances, "scaling.maxInstances",

@@ -73,6 +73,10 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     public var receiveBatchSize = 4
     /// Jobs downloaded or classified at once.
     public var parallelism = 4
+    /// Images that become ready while the model is busy are run as one batch of up to this many.
+    /// 1 by default: on a 2-core machine with EfficientNet-Lite0, batches cost more CPU per image
+    /// than single runs (scripts/bench-apptier measured 28.2 vs 25.2 ms per job).
+    public var maxInferenceBatch = 1
     /// Seconds between the counters the worker logs; 0 turns them off.
     public var statsIntervalSeconds = 30
     /// A small HTTP port for `/metrics`; `nil` turns it off.
