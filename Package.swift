@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         // epoll + eventfd for HTTPServer's SocketPool (Glibc's module does not export them).
         .systemLibrary(name: "CEpoll", path: "Sources/CShims/CEpoll"),
+        .systemLibrary(name: "CDeflate", path: "Sources/CShims/CDeflate", pkgConfig: "libdeflate",
+                       providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
@@ -46,7 +48,7 @@ let package = Package(
             "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "COnnxRuntime"]),
+        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "CDeflate", "COnnxRuntime"]),
         .target(name: "WebTier", dependencies: [
             "HTTPServer", "AWS", "Pipeline",
             .product(name: "Logging", package: "swift-log"),
@@ -103,7 +105,7 @@ let package = Package(
         .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
         // WebSocket inbound-path throughput (scripts/bench-ws).
         .executableTarget(name: "WSBench", dependencies: ["HTTPServer"], path: "Benchmarks/WSBench"),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"],
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),

@@ -9,7 +9,7 @@ import Testing
 
     @Test(arguments: [
         "baseline", "grey", "progressive", "cmyk", "one_jpeg", "one_png",
-        "rgb16", "palette_transparent", "rgba", "grey_alpha", "grey_png",
+        "rgb16", "palette_transparent", "palette256", "rgba", "grey_alpha", "grey_png",
     ])
     func decodesLikePillow(name: String) throws {
         let fixtures = try PythonFixtures.images.get()

@@ -56,7 +56,8 @@ struct ClassifyCommand: ParsableCommand {
                 resizeShorterSide: settings.resizeShorterSide, cropSize: settings.cropSize,
                 mean: settings.mean, std: settings.std),
             decoding: DecodingOptions(maxBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels,
-                                      jpegMinimumShorterSide: fullDecode ? nil : settings.resizeShorterSide),
+                                      jpegMinimumShorterSide: fullDecode ? nil
+                                          : DecodingOptions.defaultJPEGMinimumShorterSide(resizeShorterSide: settings.resizeShorterSide)),
             topK: max(top, 5))
         let classifier: Classifier
         do {

@@ -50,6 +50,8 @@ public final class Classifier: Sendable {
     public let decoder: ImageDecoder
     public let preprocessor: Preprocessor
     public let topK: Int
+    /// Decode the images of a batch on several cores at once.
+    public let concurrentDecoding: Bool
 
     public convenience init(configuration: ClassifierConfiguration = ClassifierConfiguration()) throws(ClassifierSetupError) {
         let runtime: OnnxRuntime, session: InferenceSession
@@ -77,6 +79,7 @@ public final class Classifier: Sendable {
         self.decoder = ImageDecoder(options: configuration.decoding)
         self.preprocessor = Preprocessor(configuration: configuration.preprocessing)
         self.topK = configuration.topK
+        self.concurrentDecoding = configuration.concurrentDecoding
     }
 
     /// Classifies one encoded image (JPEG or PNG bytes).
@@ -89,18 +92,44 @@ public final class Classifier: Sendable {
         let perImage = preprocessor.configuration.valuesPerImage
         var tensor = [Float](repeating: 0, count: perImage * images.count)
         var results = [Result<Classification, ClassificationError>?](repeating: nil, count: images.count)
-        var slots: [(image: Int, milliseconds: Double)] = []
+        // Decode and preprocess each image into slot `index`; several images are decoded on
+        // several cores at once (the decoders keep no shared state).
+        var outcomes = [Result<Double, ImageError>](repeating: .success(0), count: images.count)
         tensor.withUnsafeMutableBufferPointer { buffer in
-            for (index, bytes) in images.enumerated() {
-                let start = DispatchTime.now().uptimeNanoseconds
-                do throws(ImageError) {
-                    let image = try decoder.decode(bytes)
-                    let slot = UnsafeMutableBufferPointer(rebasing: buffer[(slots.count * perImage)..<((slots.count + 1) * perImage)])
-                    preprocessor.preprocess(image, into: slot)
-                    slots.append((index, Self.milliseconds(since: start)))
-                } catch {
-                    results[index] = .failure(.image(error))
+            outcomes.withUnsafeMutableBufferPointer { outcome in
+                let slots = BatchSlots(tensor: buffer.baseAddress!, outcomes: outcome.baseAddress!)
+                let prepare: @Sendable (Int) -> Void = { index in
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    do throws(ImageError) {
+                        let image = try self.decoder.decode(images[index])
+                        self.preprocessor.preprocess(image, into: UnsafeMutableBufferPointer(
+                            start: slots.tensor + index * perImage, count: perImage))
+                        slots.outcomes[index] = .success(Self.milliseconds(since: start))
+                    } catch {
+                        slots.outcomes[index] = .failure(error)
+                    }
                 }
+                if images.count > 1 && concurrentDecoding {
+                    DispatchQueue.concurrentPerform(iterations: images.count, execute: prepare)
+                } else {
+                    for index in images.indices { prepare(index) }
+                }
+            }
+        }
+        // Close the gaps left by refused images so that the model runs on successes only.
+        var slots: [(image: Int, milliseconds: Double)] = []
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .success(let milliseconds):
+                if slots.count != index {
+                    tensor.withUnsafeMutableBufferPointer { buffer in
+                        let target = buffer.baseAddress! + slots.count * perImage
+                        target.update(from: buffer.baseAddress! + index * perImage, count: perImage)
+                    }
+                }
+                slots.append((index, milliseconds))
+            case .failure(let error):
+                results[index] = .failure(.image(error))
             }
         }
         if !slots.isEmpty {
@@ -133,4 +162,13 @@ public final class Classifier: Sendable {
     static func milliseconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
     }
+}
+
+/// The per-image output slots of one batch, shared with `concurrentPerform`'s workers.
+///
+/// `@unchecked Sendable`: iteration `i` writes only tensor slot `i` and outcome `i` (disjoint
+/// memory), and both buffers outlive `concurrentPerform`, which returns after every iteration.
+private struct BatchSlots: @unchecked Sendable {
+    let tensor: UnsafeMutablePointer<Float>
+    let outcomes: UnsafeMutablePointer<Result<Double, ImageError>>
 }

@@ -34,6 +34,7 @@ public struct ImageDecoder: Sendable {
             let orientation = ExifOrientation.read(fromJPEG: bytes)
             return orientation.apply(to: image)
         case .png:
+            if let image = try FastPNGDecoder(options: options).decode(bytes) { return image }
             return try PNGDecoder(options: options).decode(bytes)
         case .unknown:
             throw .unsupportedFormat("unrecognised data (not JPEG or PNG)")

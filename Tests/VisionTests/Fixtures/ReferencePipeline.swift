@@ -23,7 +23,12 @@ struct ReferencePipeline: Sendable {
 
     static var photos: [URL] {
         var directories = [TestPaths.testdata.appendingPathComponent("photos")]
-        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
+        // ../shared beside the checkout; from a worktree (wt/NAME) it is found walking up.
+        if let shared = TestPaths.shared {
+            directories.append(shared.appendingPathComponent("photos"))
+        } else if let photos = ProjectFiles.find("shared/photos") {
+            directories.append(URL(fileURLWithPath: photos))
+        }
         return directories.flatMap { directory -> [URL] in
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
             return names.sorted().filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.map { directory.appendingPathComponent($0) }

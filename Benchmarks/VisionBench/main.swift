@@ -1,1 +1,0 @@
-print("VisionBench: not built yet")

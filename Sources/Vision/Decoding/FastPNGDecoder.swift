@@ -1,0 +1,204 @@
+import CDeflate
+
+/// A fast path for the common PNGs (8-bit samples, not interlaced; grey, grey+alpha, RGB, RGBA,
+/// palette): chunks are walked here, the image data is inflated in one call by libdeflate and the
+/// rows are unfiltered in Swift, writing RGB directly (alpha dropped as Pillow's convert("RGB")
+/// does). Anything else, and anything irregular (bad CRC, inflate error, unknown filter, palette
+/// index out of range), returns nil so that libpng decides and reports it.
+struct FastPNGDecoder {
+    var options: DecodingOptions
+
+    private struct Header {
+        var width: Int
+        var height: Int
+        var colorType: UInt8
+        /// Bytes per pixel in the file.
+        var channels: Int {
+            switch colorType {
+            case 0, 3: return 1
+            case 4: return 2
+            case 2: return 3
+            default: return 4
+            }
+        }
+    }
+
+    func decode(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> RGBImage? {
+        var offset = 8
+        var header: Header?
+        var palette: [UInt8] = []
+        var dataRanges: [Range<Int>] = []
+        var dataSize = 0
+        func u32(_ at: Int) -> Int {
+            Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+        }
+        chunks: while true {
+            guard offset + 12 <= bytes.count else { return nil }
+            let length = u32(offset)
+            guard length <= bytes.count - offset - 12 else { return nil }
+            let type = (bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7])
+            let data = (offset + 8)..<(offset + 8 + length)
+            let stored = UInt32(truncatingIfNeeded: u32(data.upperBound))
+            let computed = libdeflate_crc32(0, bytes.baseAddress! + offset + 4, length + 4)
+            guard stored == computed else { return nil }
+            switch type {
+            case (0x49, 0x48, 0x44, 0x52):  // IHDR
+                guard header == nil, length == 13, offset == 8 else { return nil }
+                let width = u32(data.lowerBound), height = u32(data.lowerBound + 4)
+                let depth = bytes[data.lowerBound + 8], colorType = bytes[data.lowerBound + 9]
+                let interlace = bytes[data.lowerBound + 12]
+                guard width > 0, height > 0, depth == 8, interlace == 0, [0, 2, 3, 4, 6].contains(colorType),
+                      bytes[data.lowerBound + 10] == 0, bytes[data.lowerBound + 11] == 0 else { return nil }
+                // Refuse a bomb before inflating anything.
+                guard width <= options.maxPixels, height <= options.maxPixels, width * height <= options.maxPixels else {
+                    throw .tooLarge(width: width, height: height, limit: options.maxPixels)
+                }
+                header = Header(width: width, height: height, colorType: colorType)
+            case (0x50, 0x4C, 0x54, 0x45):  // PLTE
+                guard length % 3 == 0, length <= 768 else { return nil }
+                palette = Array(UnsafeRawBufferPointer(rebasing: bytes[data]))
+            case (0x49, 0x44, 0x41, 0x54):  // IDAT
+                guard header != nil else { return nil }
+                dataRanges.append(data)
+                dataSize += length
+            case (0x49, 0x45, 0x4E, 0x44):  // IEND
+                break chunks
+            default:
+                guard type.0 & 0x20 != 0 else { return nil }  // an unknown critical chunk: let libpng judge
+            }
+            offset = data.upperBound + 4
+        }
+        guard let header, !dataRanges.isEmpty else { return nil }
+        if header.colorType == 3 && palette.isEmpty { return nil }
+        let rowBytes = header.width * header.channels
+        let (expected, overflow) = (rowBytes + 1).multipliedReportingOverflow(by: header.height)
+        guard !overflow else { return nil }
+
+        var compressed = [UInt8]()
+        compressed.reserveCapacity(dataSize)
+        for range in dataRanges { compressed.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range])) }
+        var raw = [UInt8](repeating: 0, count: expected)
+        guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var produced = 0
+        let result = compressed.withUnsafeBytes { input in
+            raw.withUnsafeMutableBytes { output in
+                libdeflate_zlib_decompress(decompressor, input.baseAddress, input.count, output.baseAddress, output.count, &produced)
+            }
+        }
+        guard result == LIBDEFLATE_SUCCESS, produced == expected else { return nil }
+        return Self.unfilter(&raw, header: header, palette: palette)
+    }
+
+    /// The Paeth predictor (PNG spec 9.4) in its branch-light form: p - a = b - c, p - b = a - c,
+    /// p - c = a + b - 2c.
+    @inline(__always)
+    private static func paeth(_ a: Int32, _ b: Int32, _ c: Int32) -> Int32 {
+        let distanceA = abs(b &- c), distanceB = abs(a &- c), distanceC = abs(a &+ b &- c &- c)
+        return (distanceA <= distanceB && distanceA <= distanceC) ? a : (distanceB <= distanceC ? b : c)
+    }
+
+    /// Undoes the Paeth filter with each channel's left (a) and upper-left (c) values carried in
+    /// registers; most photos' PNG rows use this filter, so it dominates decoding after inflate.
+    private static func unpaeth(row: UnsafeMutablePointer<UInt8>, prior: UnsafeMutablePointer<UInt8>,
+                                count: Int, bytesPerPixel: Int) {
+        var left: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        var upperLeft: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        var index = 0
+        switch bytesPerPixel {
+        case 3:
+            while index < count {
+                let up0 = Int32(prior[index]), up1 = Int32(prior[index + 1]), up2 = Int32(prior[index + 2])
+                left.0 = (Int32(row[index]) &+ paeth(left.0, up0, upperLeft.0)) & 0xFF
+                left.1 = (Int32(row[index + 1]) &+ paeth(left.1, up1, upperLeft.1)) & 0xFF
+                left.2 = (Int32(row[index + 2]) &+ paeth(left.2, up2, upperLeft.2)) & 0xFF
+                row[index] = UInt8(truncatingIfNeeded: left.0)
+                row[index + 1] = UInt8(truncatingIfNeeded: left.1)
+                row[index + 2] = UInt8(truncatingIfNeeded: left.2)
+                upperLeft = (up0, up1, up2, 0)
+                index += 3
+            }
+        case 4:
+            while index < count {
+                let up0 = Int32(prior[index]), up1 = Int32(prior[index + 1])
+                let up2 = Int32(prior[index + 2]), up3 = Int32(prior[index + 3])
+                left.0 = (Int32(row[index]) &+ paeth(left.0, up0, upperLeft.0)) & 0xFF
+                left.1 = (Int32(row[index + 1]) &+ paeth(left.1, up1, upperLeft.1)) & 0xFF
+                left.2 = (Int32(row[index + 2]) &+ paeth(left.2, up2, upperLeft.2)) & 0xFF
+                left.3 = (Int32(row[index + 3]) &+ paeth(left.3, up3, upperLeft.3)) & 0xFF
+                row[index] = UInt8(truncatingIfNeeded: left.0)
+                row[index + 1] = UInt8(truncatingIfNeeded: left.1)
+                row[index + 2] = UInt8(truncatingIfNeeded: left.2)
+                row[index + 3] = UInt8(truncatingIfNeeded: left.3)
+                upperLeft = (up0, up1, up2, up3)
+                index += 4
+            }
+        default:
+            for i in 0..<bytesPerPixel { row[i] &+= prior[i] }
+            for i in bytesPerPixel..<max(count, bytesPerPixel) {
+                let predicted = paeth(Int32(row[i - bytesPerPixel]), Int32(prior[i]), Int32(prior[i - bytesPerPixel]))
+                row[i] &+= UInt8(truncatingIfNeeded: predicted)
+            }
+        }
+    }
+
+    /// Reverses the per-row PNG filters in place and converts each row to RGB.
+    private static func unfilter(_ raw: inout [UInt8], header: Header, palette: [UInt8]) -> RGBImage? {
+        let width = header.width, height = header.height, bpp = header.channels
+        let rowBytes = width * bpp
+        let paletteCount = palette.count / 3
+        var failed = false
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { rgb, initialized in
+            initialized = width * height * 3
+            raw.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                let zeroRow = [UInt8](repeating: 0, count: rowBytes)
+                zeroRow.withUnsafeBufferPointer { zeros in
+                    palette.withUnsafeBufferPointer { colors in
+                        for y in 0..<height {
+                            let filter = base[y * (rowBytes + 1)]
+                            let row = base + y * (rowBytes + 1) + 1
+                            let prior = y == 0 ? UnsafeMutablePointer(mutating: zeros.baseAddress!) : base + (y - 1) * (rowBytes + 1) + 1
+                            switch filter {
+                            case 0: break
+                            case 1:
+                                for i in bpp..<rowBytes { row[i] &+= row[i - bpp] }
+                            case 2:
+                                for i in 0..<rowBytes { row[i] &+= prior[i] }
+                            case 3:
+                                for i in 0..<bpp { row[i] &+= prior[i] >> 1 }
+                                for i in bpp..<rowBytes { row[i] &+= UInt8((UInt16(row[i - bpp]) + UInt16(prior[i])) >> 1) }
+                            case 4:
+                                unpaeth(row: row, prior: prior, count: rowBytes, bytesPerPixel: bpp)
+                            default:
+                                failed = true
+                                return
+                            }
+                            let out = rgb.baseAddress! + y * width * 3
+                            switch header.colorType {
+                            case 2:
+                                out.update(from: row, count: rowBytes)
+                            case 6:
+                                for x in 0..<width {
+                                    out[x * 3] = row[x * 4]; out[x * 3 + 1] = row[x * 4 + 1]; out[x * 3 + 2] = row[x * 4 + 2]
+                                }
+                            case 0, 4:
+                                for x in 0..<width {
+                                    let grey = row[x * bpp]
+                                    out[x * 3] = grey; out[x * 3 + 1] = grey; out[x * 3 + 2] = grey
+                                }
+                            default:  // 3: palette
+                                for x in 0..<width {
+                                    let index = Int(row[x])
+                                    guard index < paletteCount else { failed = true; return }
+                                    out[x * 3] = colors[index * 3]; out[x * 3 + 1] = colors[index * 3 + 1]; out[x * 3 + 2] = colors[index * 3 + 2]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return failed ? nil : RGBImage(width: width, height: height, pixels: pixels)
+    }
+}
