@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import HTTPServer
@@ -142,5 +143,32 @@ import TestSupport
         await harness.server.stop()
         #expect(frames == Array(repeating: WSFrame.close(.goingAway, reason: "server shutting down"), count: 2))
         #expect(route.connectionCount == 0)
+    }
+
+    @Test("WSStreamHandler: messages arrive as an AsyncStream that finishes when the connection closes")
+    func streamHandler() async throws {
+        let finished = Mutex(false)
+        let route = WebSocketRoute(handler: WSStreamHandler { connection, messages in
+            var count = 0
+            for await message in messages {
+                count += 1
+                connection.send(text: "\(count): \(String(decoding: message.payload, as: UTF8.self))")
+            }
+            finished.withLock { $0 = true }
+        })
+        let harness = try Self.harness(echo: route)
+        let replies = try await offPool {
+            let (client, _) = try Self.open(harness.port, path: "/ws/echo")
+            try client.send(WSClient.bytes([.text("a"), .binary(Array("b".utf8))]))
+            let replies = [try Self.readFrame(client), try Self.readFrame(client)]
+            try client.send(WSClient.bytes(.close(.normalClosure)))
+            _ = try Self.readFrame(client)
+            return replies
+        }
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(5)
+        while !finished.withLock({ $0 }) && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await harness.server.stop()
+        #expect(replies == [.text("1: a"), .text("2: b")])
+        #expect(finished.withLock { $0 })
     }
 }
