@@ -10,12 +10,13 @@ public enum HTTPResponseEncoder {
         case untilClose
     }
 
-    /// The status line and header section, ending with the empty line.
+    /// The status line and header section, ending with the empty line. `announceKeepAlive` adds
+    /// `Connection: keep-alive` (for HTTP/1.0 clients that asked for it).
     ///
     /// The server owns framing: handler-set `Content-Length`, `Transfer-Encoding` and `Connection`
     /// are replaced, and CR/LF in values become spaces so a handler cannot inject header lines.
     public static func encodeHead(status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
-                                  closeConnection: Bool, date: String) -> [UInt8] {
+                                  closeConnection: Bool, date: String, announceKeepAlive: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + headers.count * 48)
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)
@@ -56,7 +57,12 @@ public enum HTTPResponseEncoder {
             bytes.append(contentsOf: crlf)
         case .chunked: bytes.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
         }
-        if closeConnection && !isUpgrade { bytes.append(contentsOf: "Connection: close\r\n".utf8) }
+        if closeConnection && !isUpgrade {
+            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if announceKeepAlive {
+            // HTTP/1.0 clients close unless the response says otherwise (RFC 9112 §9.3).
+            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
         bytes.append(contentsOf: crlf)
         return bytes
     }
