@@ -67,10 +67,12 @@ final class BenchServer: RSSSampler {
 
     func stop() {
         guard process.isRunning else { return }
+        let pid = process.processIdentifier
         process.interrupt() // SIGINT: nginx fast shutdown, Flask KeyboardInterrupt, ours graceful
+        for _ in 0..<80 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        // Poll rather than waitUntilExit, which needs a run loop inside an async command.
         for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
     }
 
     /// Resident memory now, in bytes (the process plus, for nginx, its workers).

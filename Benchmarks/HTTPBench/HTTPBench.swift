@@ -16,12 +16,13 @@ struct HTTPBench: AsyncParsableCommand {
     @Option(help: "Seconds per wrk run.") var duration = 10
     @Option(help: "wrk connections.") var connections = 64
     @Option(help: "Idle connections held open in the idle test.") var idleConnections = 500
+    @Option(help: "Concurrent connections in the 1 MB upload test.") var concurrentUploads = 300
 
     func run() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        print("HTTP benchmark: wrk -t2 -c\(connections) -d\(duration)s on loopback, keep-alive; \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print("(wrk and the server share the machine's cores; every server is measured the same way)\n")
+        emit("HTTP benchmark: wrk -t2 -c\(connections) -d\(duration)s on loopback, keep-alive; \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        emit("(wrk and the server share the machine's cores; every server is measured the same way)\n")
 
         var servers: [BenchServer] = []
         servers.append(try BenchServer.ours(binary: server, root: workspace.staticRoot))
@@ -48,7 +49,18 @@ struct HTTPBench: AsyncParsableCommand {
         for server in servers where server.name != "nginx" {
             uploads[server.name] = try runner.run(url: server.url("/upload"), connections: 4, script: script.path, sampling: server)
         }
-        Report.uploads(results: uploads, bodyBytes: script.bodyBytes, servers: servers.filter { $0.name != "nginx" })
+        Report.uploads(title: "Multipart upload: 100 files x 100 KB per request", connections: 4,
+                       results: uploads, bodyBytes: script.bodyBytes, servers: servers.filter { $0.name != "nginx" })
+
+        // The web tier's load: many photo uploads at once; peak RSS is what matters here.
+        let single = try workspace.uploadScript(files: 1, fileSize: 1_000_000, name: "upload-1mb")
+        var concurrent: [String: WrkResult] = [:]
+        for server in servers where server.name != "nginx" {
+            concurrent[server.name] = try runner.run(url: server.url("/upload"), connections: concurrentUploads,
+                                                     script: single.path, sampling: server)
+        }
+        Report.uploads(title: "Multipart upload: one 1 MB file per request", connections: concurrentUploads,
+                       results: concurrent, bodyBytes: single.bodyBytes, servers: servers.filter { $0.name != "nginx" })
 
         // Many idle or slow connections must not stop others being served.
         var idleRows: [Report.IdleRow] = []

@@ -12,35 +12,35 @@ enum Report {
     }
 
     static func throughput(title: String, results: [String: WrkResult], servers: [BenchServer]) {
-        print("## \(title)")
+        emit("## \(title)")
         let widths = [8, 12, 10, 10, 11, 9, 10, 8]
-        print(row(["server", "req/s", "p50 ms", "p99 ms", "peak RSS", "vs flask", "vs nginx", "errors"], widths))
+        emit(row(["server", "req/s", "p50 ms", "p99 ms", "peak RSS", "vs flask", "vs nginx", "errors"], widths))
         let flask = results["flask"]?.requestsPerSecond ?? 0
         let nginx = results["nginx"]?.requestsPerSecond ?? 0
         for server in servers {
             guard let result = results[server.name] else { continue }
-            print(row([server.name, format(result.requestsPerSecond), format(result.latencyP50, 2), format(result.latencyP99, 2),
+            emit(row([server.name, format(result.requestsPerSecond), format(result.latencyP50, 2), format(result.latencyP99, 2),
                        megabytes(result.peakResidentBytes),
                        flask > 0 ? format(result.requestsPerSecond / flask, 1) + "x" : "-",
                        nginx > 0 ? format(100 * result.requestsPerSecond / nginx) + "%" : "-",
                        "\(result.errors)"], widths))
         }
-        print("")
+        emit("")
     }
 
-    static func uploads(results: [String: WrkResult], bodyBytes: Int, servers: [BenchServer]) {
-        print("## Multipart upload: 100 files x 100 KB per request (\(megabytes(bodyBytes))), 4 connections")
+    static func uploads(title: String, connections: Int, results: [String: WrkResult], bodyBytes: Int, servers: [BenchServer]) {
+        emit("## \(title) (\(megabytes(bodyBytes)) per request), \(connections) connections")
         let widths = [8, 12, 10, 10, 11, 9, 8]
-        print(row(["server", "uploads/s", "MB/s", "p99 ms", "peak RSS", "vs flask", "errors"], widths))
+        emit(row(["server", "uploads/s", "MB/s", "p99 ms", "peak RSS", "vs flask", "errors"], widths))
         let flask = results["flask"]?.requestsPerSecond ?? 0
         for server in servers {
             guard let result = results[server.name] else { continue }
-            print(row([server.name, format(result.requestsPerSecond, 1),
+            emit(row([server.name, format(result.requestsPerSecond, 1),
                        format(result.requestsPerSecond * Double(bodyBytes) / 1_048_576, 1), format(result.latencyP99, 1),
                        megabytes(result.peakResidentBytes),
                        flask > 0 ? format(result.requestsPerSecond / flask, 1) + "x" : "-", "\(result.errors)"], widths))
         }
-        print("")
+        emit("")
     }
 
     struct IdleRow {
@@ -52,24 +52,29 @@ enum Report {
     }
 
     static func idle(rows: [IdleRow], idleCount: Int) {
-        print("## \(idleCount) idle/slow connections held open (half silent, half a partial head), then wrk on /dynamic")
+        emit("## \(idleCount) idle/slow connections held open (half silent, half a partial head), then wrk on /dynamic")
         let widths = [8, 13, 13, 8, 10, 15, 11, 11]
-        print(row(["server", "req/s before", "req/s during", "ratio", "p99 ms", "new client ms", "idle open", "peak RSS"], widths))
+        emit(row(["server", "req/s before", "req/s during", "ratio", "p99 ms", "new client ms", "idle open", "peak RSS"], widths))
         for row in rows {
-            print(Report.row([row.server, format(row.baseline.requestsPerSecond), format(row.withIdle.requestsPerSecond),
+            emit(Report.row([row.server, format(row.baseline.requestsPerSecond), format(row.withIdle.requestsPerSecond),
                               format(row.withIdle.requestsPerSecond / max(row.baseline.requestsPerSecond, 1), 2),
                               format(row.withIdle.latencyP99, 2), row.freshLatency.map { format($0, 2) } ?? "failed",
                               "\(row.idleStillOpen)", megabytes(row.withIdle.peakResidentBytes)], widths))
         }
-        print("")
+        emit("")
     }
 
     static func goals(static staticResults: [String: WrkResult], dynamic: [String: WrkResult]) {
         guard let ours = staticResults["ours"], let flask = staticResults["flask"], let nginx = staticResults["nginx"] else { return }
         let peak = max(ours.peakResidentBytes, dynamic["ours"]?.peakResidentBytes ?? 0)
-        print("## Goals")
-        print("static req/s vs Flask  >= 15x : \(format(ours.requestsPerSecond / flask.requestsPerSecond, 1))x")
-        print("static req/s vs nginx  >= 40% : \(format(100 * ours.requestsPerSecond / nginx.requestsPerSecond))%")
-        print("our peak RSS under load <= 30 MB : \(megabytes(peak))")
+        emit("## Goals")
+        emit("static req/s vs Flask  >= 15x : \(format(ours.requestsPerSecond / flask.requestsPerSecond, 1))x")
+        emit("static req/s vs nginx  >= 40% : \(format(100 * ours.requestsPerSecond / nginx.requestsPerSecond))%")
+        emit("our peak RSS under load <= 30 MB : \(megabytes(peak))")
     }
+}
+
+/// Writes a line to stdout unbuffered, so a table shows up even if a later step fails.
+func emit(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

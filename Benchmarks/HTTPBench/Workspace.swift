@@ -53,7 +53,7 @@ struct Workspace {
     }
 
     /// A multipart body of `files` random files and a wrk Lua script that POSTs it.
-    func uploadScript(files: Int, fileSize: Int) throws -> (path: String, bodyBytes: Int) {
+    func uploadScript(files: Int, fileSize: Int, name: String = "upload") throws -> (path: String, bodyBytes: Int) {
         let boundary = "----httpbench\(UUID().uuidString)"
         var body = Data()
         var generator = SystemRandomNumberGenerator()
@@ -63,7 +63,7 @@ struct Workspace {
             body += Data("\r\n".utf8)
         }
         body += Data("--\(boundary)--\r\n".utf8)
-        let bodyPath = directory + "/upload.body"
+        let bodyPath = directory + "/\(name).body"
         try body.write(to: URL(fileURLWithPath: bodyPath))
         let script = """
         local file = io.open("\(bodyPath)", "rb")
@@ -73,7 +73,7 @@ struct Workspace {
         wrk.headers["Content-Type"] = "multipart/form-data; boundary=\(boundary)"
 
         """
-        let scriptPath = directory + "/upload.lua"
+        let scriptPath = directory + "/\(name).lua"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         return (scriptPath, body.count)
     }

@@ -21,6 +21,23 @@ import Testing
         #expect(responses[4].headers["Connection"] == "close")
     }
 
+    @Test func http10KeepAliveIsAnnouncedAndHonoured() async throws {
+        let harness = try ServerHarness()
+        let (first, second, closed) = try await offPool {
+            let client = try RawClient(port: harness.port)
+            try client.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let first = try client.readResponse()
+            try client.send("GET /hello HTTP/1.0\r\n\r\n")
+            let second = try client.readResponse()
+            return (first, second, try client.isClosedByServer())
+        }
+        await harness.server.stop()
+        #expect(first.headers["Connection"] == "keep-alive")
+        #expect(second.status == 200)
+        #expect(second.headers["Connection"] == "close")
+        #expect(closed, "HTTP/1.0 without keep-alive closes")
+    }
+
     struct HostileCase: Sendable, CustomTestStringConvertible {
         let name: String
         let request: String

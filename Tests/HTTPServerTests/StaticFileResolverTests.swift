@@ -83,11 +83,11 @@ struct StaticTree {
         #expect(ok.headers["Content-Type"] == "text/css; charset=utf-8")
         let etag = try #require(ok.headers["ETag"])
         let lastModified = try #require(ok.headers["Last-Modified"])
-        guard case let .file(_, size) = ok.body else {
-            Issue.record("expected a file body")
+        guard case let .bytes(contents) = ok.body else {
+            Issue.record("a small file is served from memory")
             return
         }
-        #expect(size == 6)
+        #expect(contents == Array("body{}".utf8))
 
         for conditional in [["If-None-Match": etag], ["If-None-Match": "\"other\", W/\(etag)"], ["If-Modified-Since": lastModified]] as [HTTPHeaders] {
             let request = HTTPRequest(head: HTTPRequestHead(method: .get, target: "/static/css/site.css", headers: conditional))
@@ -101,6 +101,33 @@ struct StaticTree {
         #expect(post.headers["Allow"] == "GET, HEAD")
         let escape = try await handler.handle(HTTPRequest(head: HTTPRequestHead(method: .get, target: "/static/%2e%2e/outside/secret.txt")))
         #expect(escape.status == .notFound)
+    }
+
+    @Test func changedFilesAreServedAfterTheCacheLifetime() async throws {
+        let tree = StaticTree()
+        let handler = try #require(StaticDirectoryHandler(root: tree.root, cacheLifetime: .milliseconds(100)))
+        let request = HTTPRequest(head: HTTPRequestHead(method: .get, target: "/css/site.css"))
+        guard case let .bytes(before) = try await handler.handle(request).body else { return }
+        tree.write("/root/css/site.css", "body{color:red}")
+        try await Task.sleep(for: .milliseconds(300))
+        guard case let .bytes(after) = try await handler.handle(request).body else { return }
+        #expect(before == Array("body{}".utf8))
+        #expect(after == Array("body{color:red}".utf8))
+        unlink(tree.root + "/css/site.css")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await handler.handle(request).status == .notFound)
+    }
+
+    @Test func largeFilesAreStreamedFromDisk() async throws {
+        let tree = StaticTree()
+        tree.write("/root/big.bin", String(repeating: "z", count: 200_000))
+        let handler = try #require(StaticDirectoryHandler(root: tree.root))
+        let response = try await handler.handle(HTTPRequest(head: HTTPRequestHead(method: .get, target: "/big.bin")))
+        guard case let .file(path, size) = response.body else {
+            Issue.record("expected a streamed file body")
+            return
+        }
+        #expect(path.hasSuffix("/big.bin") && size == 200_000)
     }
 
     @Test("MIME types by extension", arguments: [

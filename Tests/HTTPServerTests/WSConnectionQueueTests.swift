@@ -115,4 +115,17 @@ import Testing
         groups.leave("job-1", a)
         #expect(Set(groups.keys) == ["job-2"])
     }
+
+    @Test("with context takeover, a message that does not fit is dropped before it is compressed")
+    func dropBeforeCompressing() throws {
+        let connection = Self.connection(maxQueued: 200, policy: .dropMessage,
+                                         deflate: WSDeflateParameters(serverNoContextTakeover: false))
+        let big = String(repeating: "a", count: 400)  // compresses to a few bytes, but 402 uncompressed
+        #expect(connection.send(text: big) == .dropped)
+        #expect(connection.queuedBytes == 0)
+        // The next message compresses from a fresh history, so a client inflater stays in step.
+        #expect(connection.send(text: String(repeating: "b", count: 100)) == .enqueued)
+        #expect(WSFrameEncoder.frameSize(payloadLength: 125) == 127 && WSFrameEncoder.frameSize(payloadLength: 126) == 130
+                && WSFrameEncoder.frameSize(payloadLength: 65536) == 65546)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import HTTPServer
@@ -14,10 +15,11 @@ import TestSupport
         func onClose(_ connection: WSConnection, code: WSCloseCode, reason: String) async { hub.remove(connection) }
     }
 
-    static func harness(hub: WSHub = WSHub()) throws -> ServerHarness {
+    static func harness(hub: WSHub = WSHub(),
+                        echo: WebSocketRoute = WebSocketRoute(configuration: .init(limits: .init(maxMessageSize: 1000)),
+                                                              handler: WSEchoHandler())) throws -> ServerHarness {
         try ServerHarness(routes: { router in
-            router.add(.get, "/ws/echo", WebSocketRoute(configuration: .init(limits: .init(maxMessageSize: 1000)),
-                                                        handler: WSEchoHandler()))
+            router.add(.get, "/ws/echo", echo)
             router.add(.get, "/ws/chat", WebSocketRoute(handler: ChatHandler(hub: hub)))
         })
     }
@@ -116,5 +118,57 @@ import TestSupport
         await harness.server.stop()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n") == ["permessage-deflate; server_no_context_takeover", "True", "b'ab'"])
+    }
+
+    @Test("closeAll sends 1001 'going away' to every open connection of a route")
+    func closeAllBeforeStop() async throws {
+        let route = WebSocketRoute(handler: WSEchoHandler())
+        let harness = try Self.harness(echo: route)
+        let (openBefore, frames) = try await offPool {
+            let clients = try (0..<2).map { _ in try Self.open(harness.port, path: "/ws/echo").0 }
+            // Each connection joins the route's set when the server hands its socket over.
+            for _ in 0..<500 where route.connectionCount < 2 { usleep(10_000) }
+            let openBefore = route.connectionCount
+            route.closeAll()
+            let frames = try clients.map { client -> WSFrame in
+                let frame = try Self.readFrame(client)
+                try client.send(WSClient.bytes(.close(.goingAway)))
+                return frame
+            }
+            return (openBefore, frames)
+        }
+        #expect(openBefore == 2)
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(5)
+        while route.connectionCount > 0 && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await harness.server.stop()
+        #expect(frames == Array(repeating: WSFrame.close(.goingAway, reason: "server shutting down"), count: 2))
+        #expect(route.connectionCount == 0)
+    }
+
+    @Test("WSStreamHandler: messages arrive as an AsyncStream that finishes when the connection closes")
+    func streamHandler() async throws {
+        let finished = Mutex(false)
+        let route = WebSocketRoute(handler: WSStreamHandler { connection, messages in
+            var count = 0
+            for await message in messages {
+                count += 1
+                connection.send(text: "\(count): \(String(decoding: message.payload, as: UTF8.self))")
+            }
+            finished.withLock { $0 = true }
+        })
+        let harness = try Self.harness(echo: route)
+        let replies = try await offPool {
+            let (client, _) = try Self.open(harness.port, path: "/ws/echo")
+            try client.send(WSClient.bytes([.text("a"), .binary(Array("b".utf8))]))
+            let replies = [try Self.readFrame(client), try Self.readFrame(client)]
+            try client.send(WSClient.bytes(.close(.normalClosure)))
+            _ = try Self.readFrame(client)
+            return replies
+        }
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(5)
+        while !finished.withLock({ $0 }) && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await harness.server.stop()
+        #expect(replies == [.text("1: a"), .text("2: b")])
+        #expect(finished.withLock { $0 })
     }
 }

@@ -28,6 +28,16 @@ struct Routes: Sendable {
         fastPing = WebSocketRoute(handshake: handshake, configuration: pinging, handler: WSEchoHandler())
     }
 
+    var all: [WebSocketRoute] { [echo, chat, fanout, fanoutControl, flood, fastPing] }
+
+    /// Says 1001 to every client and waits (up to a second) for the closing handshakes.
+    func closeAll() async {
+        all.forEach { $0.closeAll() }
+        for _ in 0..<100 where all.contains(where: { $0.connectionCount > 0 }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
         switch request.path {
         case "/", "/ws-test.html":

@@ -21,6 +21,7 @@ struct WSTestServer {
         // Unbuffered write: the parent test reads this line to learn the port.
         FileHandle.standardOutput.write(Data("LISTENING \(addresses[0].port)\n".utf8))
         await waitForStopSignal()
+        await routes.closeAll()
         await server.stop()
     }
 

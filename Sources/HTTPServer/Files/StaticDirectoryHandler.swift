@@ -5,10 +5,13 @@ public struct StaticDirectoryHandler: HTTPHandler {
     /// Prefix of the request path to strip before resolving (e.g. `/static`).
     public let mountPath: String
     public var cacheControl: String? = "public, max-age=60"
+    private let cache: StaticFileCache
 
-    /// Nil when `root` is not a directory.
-    public init?(root: String, mountPath: String = "") {
+    /// Nil when `root` is not a directory. Resolutions and small files are cached for
+    /// `cacheLifetime`; changes on disk show up after at most that long.
+    public init?(root: String, mountPath: String = "", cacheLifetime: Duration = .seconds(1)) {
         guard let resolver = StaticFileResolver(root: root) else { return nil }
+        self.cache = StaticFileCache(lifetime: cacheLifetime)
         self.resolver = resolver
         self.mountPath = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
     }
@@ -24,19 +27,20 @@ public struct StaticDirectoryHandler: HTTPHandler {
             guard path.hasPrefix(mountPath) else { return .error(.notFound) }
             path = path.dropFirst(mountPath.count)
         }
-        switch resolver.resolve(path) {
+        let entry = cache.lookup(path, resolver: resolver)
+        switch entry.resolution {
         case let .badRequest(reason):
             return .error(.badRequest, reason)
         case .notFound:
             return .error(.notFound)
         case let .file(filePath, size, modified):
-            let etag = "\"\(String(size, radix: 16))-\(String(modified, radix: 16))\""
-            var headers: HTTPHeaders = ["ETag": etag, "Last-Modified": HTTPDate.format(secondsSinceEpoch: modified)]
+            var headers: HTTPHeaders = ["ETag": entry.etag, "Last-Modified": entry.lastModified]
             if let cacheControl { headers.append("Cache-Control", cacheControl) }
-            if FileValidators.notModified(request.headers, etag: etag, modified: modified) {
+            if FileValidators.notModified(request.headers, etag: entry.etag, modified: modified) {
                 return HTTPResponse(status: .notModified, headers: headers)
             }
-            headers.append("Content-Type", MIMETypes.type(forPath: filePath))
+            headers.append("Content-Type", entry.contentType)
+            if let contents = entry.contents { return HTTPResponse(status: .ok, headers: headers, body: .bytes(contents)) }
             return HTTPResponse(status: .ok, headers: headers, body: .file(path: filePath, size: size))
         }
     }

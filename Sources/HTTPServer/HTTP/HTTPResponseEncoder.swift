@@ -10,30 +10,71 @@ public enum HTTPResponseEncoder {
         case untilClose
     }
 
-    /// The status line and header section, ending with the empty line.
+    /// The status line and header section, ending with the empty line. `announceKeepAlive` adds
+    /// `Connection: keep-alive` (for HTTP/1.0 clients that asked for it).
     ///
     /// The server owns framing: handler-set `Content-Length`, `Transfer-Encoding` and `Connection`
     /// are replaced, and CR/LF in values become spaces so a handler cannot inject header lines.
     public static func encodeHead(status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
-                                  closeConnection: Bool, date: String) -> [UInt8] {
-        var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+                                  closeConnection: Bool, date: String, announceKeepAlive: Bool = false) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + headers.count * 48)
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.append(contentsOf: String(status.code).utf8)
+        bytes.append(0x20)
+        bytes.append(contentsOf: status.reasonPhrase.utf8)
+        bytes.append(contentsOf: crlf)
         var hasDate = false
         let isUpgrade = status == .switchingProtocols
         for (name, value) in headers {
-            if name.caseInsensitiveEquals("Content-Length") || name.caseInsensitiveEquals("Transfer-Encoding") { continue }
-            if name.caseInsensitiveEquals("Connection") && !isUpgrade { continue }
-            if name.caseInsensitiveEquals("Date") { hasDate = true }
-            text += "\(sanitized(name)): \(sanitized(value))\r\n"
+            // Only names starting with c/t/d can be ones the server owns; skip the compares otherwise.
+            switch name.utf8.first.map({ $0 | 0x20 }) {
+            case UInt8(ascii: "c"):
+                if name.caseInsensitiveEquals("Content-Length") { continue }
+                if name.caseInsensitiveEquals("Connection") && !isUpgrade { continue }
+            case UInt8(ascii: "t"):
+                if name.caseInsensitiveEquals("Transfer-Encoding") { continue }
+            case UInt8(ascii: "d"):
+                if name.caseInsensitiveEquals("Date") { hasDate = true }
+            default:
+                break
+            }
+            appendSanitized(name, to: &bytes)
+            bytes.append(contentsOf: colonSpace)
+            appendSanitized(value, to: &bytes)
+            bytes.append(contentsOf: crlf)
         }
-        if !hasDate { text += "Date: \(date)\r\n" }
+        if !hasDate {
+            bytes.append(contentsOf: "Date: ".utf8)
+            bytes.append(contentsOf: date.utf8)
+            bytes.append(contentsOf: crlf)
+        }
         switch framing {
         case .noBody, .untilClose: break
-        case let .contentLength(length): text += "Content-Length: \(length)\r\n"
-        case .chunked: text += "Transfer-Encoding: chunked\r\n"
+        case let .contentLength(length):
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.append(contentsOf: String(length).utf8)
+            bytes.append(contentsOf: crlf)
+        case .chunked: bytes.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
         }
-        if closeConnection && !isUpgrade { text += "Connection: close\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
+        if closeConnection && !isUpgrade {
+            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if announceKeepAlive {
+            // HTTP/1.0 clients close unless the response says otherwise (RFC 9112 §9.3).
+            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        bytes.append(contentsOf: crlf)
+        return bytes
+    }
+
+    private static let crlf: [UInt8] = [0x0D, 0x0A]
+    private static let colonSpace: [UInt8] = [0x3A, 0x20]
+
+    /// CR, LF and NUL become spaces so a handler cannot inject header lines.
+    private static func appendSanitized(_ text: String, to bytes: inout [UInt8]) {
+        for byte in text.utf8 {
+            bytes.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte)
+        }
     }
 
     /// One chunk of a chunked body (RFC 9112 §7.1); empty input encodes nothing, since an empty
@@ -53,9 +94,4 @@ public enum HTTPResponseEncoder {
 
     /// The interim response sent when the handler starts reading an `Expect: 100-continue` body.
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-
-    private static func sanitized(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { return text }
-        return String(decoding: text.utf8.map { $0 == 0x0D || $0 == 0x0A || $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-    }
 }

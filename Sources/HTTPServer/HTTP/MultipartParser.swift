@@ -1,3 +1,5 @@
+import Glibc
+
 /// An incremental `multipart/form-data` parser (RFC 7578 over RFC 2046 §5.1): bytes in, split
 /// anywhere, part events out. Pure; `MultipartReader` puts it on a request body.
 ///
@@ -140,22 +142,24 @@ public struct MultipartParser: Sendable {
         state = .finished
     }
 
+    /// The index of the next complete delimiter at or after `readIndex`: memchr for its CR, then
+    /// memcmp for the rest, so large parts are scanned at memory speed.
     private func findDelimiter() -> Int? {
-        let first = delimiter[0]
         let count = delimiter.count
-        var index = readIndex
-        while index + count <= buffer.count {
-            if buffer[index] == first && buffer[index + 1] == delimiter[1] {
-                var matches = true
-                for offset in 2..<count where buffer[index + offset] != delimiter[offset] {
-                    matches = false
-                    break
+        return buffer.withUnsafeBytes { raw -> Int? in
+            guard let base = raw.baseAddress else { return nil }
+            return delimiter.withUnsafeBytes { pattern -> Int? in
+                var index = readIndex
+                while index + count <= raw.count {
+                    guard let hit = memchr(base + index, 0x0D, raw.count - index) else { return nil }
+                    let position = base.distance(to: UnsafeRawPointer(hit))
+                    if position + count > raw.count { return nil }
+                    if memcmp(base + position, pattern.baseAddress!, count) == 0 { return position }
+                    index = position + 1
                 }
-                if matches { return index }
+                return nil
             }
-            index += 1
         }
-        return nil
     }
 
     private mutating func findCRLF() -> Int? {

@@ -33,10 +33,10 @@ public final class MultipartPart: Sendable {
     public func contents() throws -> [UInt8] {
         switch storage {
         case let .memory(bytes): return bytes
-        case let .file(path):
+        case .file:
             var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
             try forEachChunk(ofSize: 64 * 1024) { bytes += $0 }
-            _ = path
             return bytes
         }
     }

@@ -195,6 +195,7 @@ actor HTTPConnection {
         let deadline = ContinuousClock.now + configuration.writeTimeout
         let date = HTTPDate.now()
         let sendsBody = head.method != .head && response.status.allowsBody
+        let announceKeepAlive = keepAlive && head.version == .http1_0
         switch response.body {
         case .stream(let produce) where sendsBody:
             let chunked = head.version == .http1_1
@@ -209,7 +210,7 @@ actor HTTPConnection {
         case let .file(path, size) where sendsBody:
             let head = HTTPResponseEncoder.encodeHead(
                 status: response.status, headers: response.headers, framing: .contentLength(size),
-                closeConnection: !keepAlive, date: date)
+                closeConnection: !keepAlive, date: date, announceKeepAlive: announceKeepAlive)
             try await FileSender.send(path: path, size: size, after: head, over: socket, timeout: configuration.writeTimeout)
         default:
             let framing: HTTPResponseEncoder.Framing
@@ -221,7 +222,8 @@ actor HTTPConnection {
                 framing = .contentLength(response.body.knownLength ?? 0)
             }
             var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
-                                                       framing: framing, closeConnection: !keepAlive, date: date)
+                                                       framing: framing, closeConnection: !keepAlive, date: date,
+                                                       announceKeepAlive: announceKeepAlive)
             if sendsBody, case let .bytes(body) = response.body { bytes += body }
             try await socket.write(bytes, deadline: deadline)
         }
@@ -241,6 +243,11 @@ actor HTTPConnection {
         }
         if let error = error as? HTTPDecodingError {
             return .error(error.status, error.description)
+        }
+        if error is SocketError || error is CancellationError {
+            // The client went away mid-request: nothing failed on our side.
+            logger.debug("request abandoned", metadata: ["request": "\(request.method) \(request.target)", "error": "\(error)"])
+            return .error(.internalServerError)
         }
         logger.error("handler failed", metadata: ["request": "\(request.method) \(request.target)", "error": "\(error)"])
         return .error(.internalServerError)

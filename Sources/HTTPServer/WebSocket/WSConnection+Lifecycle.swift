@@ -72,7 +72,7 @@ extension WSConnection {
             // After we queued a close, data frames are discarded (§5.5.1).
             if isOpen { await handler.onMessage(message, from: self) }
         case .ping(let payload):
-            _ = enqueue(isControl: true) { _ in WSFrameEncoder.encode(.pong(payload)) }
+            _ = enqueue(isControl: true, size: 0) { _ in WSFrameEncoder.encode(.pong(payload)) }
         case .pong:
             break
         case .close(let code, let reason):

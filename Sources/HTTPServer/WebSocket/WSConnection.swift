@@ -73,9 +73,11 @@ public final class WSConnection: Sendable {
         // Messages compress independently with a pool, so that work happens outside our lock.
         if compress, let pool = deflaterPool, let compressed = pool.compressMessage(payload) {
             let frame = WSFrameEncoder.encode(WSFrame(rsv1: true, opcode: message.opcode, payload: compressed))
-            return enqueue(isControl: false) { _ in frame }
+            return enqueue(isControl: false, size: frame.count) { _ in frame }
         }
-        return enqueue(isControl: false) { outgoing in
+        // The limit is checked against the uncompressed frame size before encoding: with context
+        // takeover, a message compressed and then dropped would desynchronise the client's inflater.
+        return enqueue(isControl: false, size: WSFrameEncoder.frameSize(payloadLength: payload.count)) { outgoing in
             guard compress, let deflate else {
                 return WSFrameEncoder.encode(WSFrame(opcode: message.opcode, payload: payload))
             }
@@ -102,13 +104,13 @@ public final class WSConnection: Sendable {
     @discardableResult
     public func send(_ prepared: WSPreparedMessage) -> WSSendResult {
         let frame = prepared.frame(for: deflate)
-        return enqueue(isControl: false) { _ in frame }
+        return enqueue(isControl: false, size: frame.count) { _ in frame }
     }
 
     /// Sends a ping; the peer answers with a pong carrying the same bytes (<= 125).
     @discardableResult
     public func ping(_ payload: [UInt8] = []) -> WSSendResult {
-        enqueue(isControl: true) { _ in WSFrameEncoder.encode(.ping(Array(payload.prefix(WSFrame.maxControlPayload)))) }
+        enqueue(isControl: true, size: 0) { _ in WSFrameEncoder.encode(.ping(Array(payload.prefix(WSFrame.maxControlPayload)))) }
     }
 
     /// Starts the closing handshake: queues a close frame; the connection ends when the peer
@@ -119,14 +121,14 @@ public final class WSConnection: Sendable {
 
     // MARK: Queue
 
-    /// Encodes under the lock (the deflater's state must follow queue order) and queues.
-    func enqueue(isControl: Bool, encode: (inout Outgoing) -> [UInt8]) -> WSSendResult {
+    /// Checks the limit against `size` (at least the frame's size), then encodes under the lock
+    /// (the deflater's state must follow queue order) and queues.
+    func enqueue(isControl: Bool, size: Int, encode: (inout Outgoing) -> [UInt8]) -> WSSendResult {
         var overflowed = false
         let result: WSSendResult = outgoing.withLock { outgoing in
             guard outgoing.state == .open else { return .closed }
-            let bytes = encode(&outgoing)
             // Control frames are tiny and keep the protocol alive, so they bypass the limit.
-            if !isControl && outgoing.queuedBytes + bytes.count > configuration.maxQueuedBytes {
+            if !isControl && outgoing.queuedBytes + size > configuration.maxQueuedBytes {
                 switch configuration.overflowPolicy {
                 case .dropMessage:
                     return .dropped
@@ -140,6 +142,7 @@ public final class WSConnection: Sendable {
                     return .overflowClosed
                 }
             }
+            let bytes = encode(&outgoing)
             outgoing.frames.append(bytes)
             outgoing.queuedBytes += bytes.count
             Self.wakeWriter(&outgoing)

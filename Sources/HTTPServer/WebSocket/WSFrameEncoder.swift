@@ -23,6 +23,11 @@ public enum WSFrameEncoder {
         return header
     }
 
+    /// Bytes an unmasked frame with this payload length takes on the wire.
+    public static func frameSize(payloadLength: Int) -> Int {
+        payloadLength + (payloadLength <= 125 ? 2 : payloadLength <= 0xFFFF ? 4 : 10)
+    }
+
     /// The whole frame. Servers send unmasked frames; pass `maskKey` to encode as a client (§5.3).
     public static func encode(_ frame: WSFrame, maskKey: (UInt8, UInt8, UInt8, UInt8)? = nil) -> [UInt8] {
         var bytes = header(fin: frame.fin, rsv1: frame.rsv1, opcode: frame.opcode,

@@ -55,4 +55,9 @@ public final class WSHub: Sendable {
         }
         return report
     }
+
+    /// Starts the closing handshake on every member (e.g. 1001 before the server stops).
+    public func closeAll(_ code: WSCloseCode = .goingAway, reason: String = "") {
+        for connection in members.withLock({ Array($0.values) }) { connection.close(code, reason: reason) }
+    }
 }

@@ -10,6 +10,17 @@ public struct WebSocketRoute: HTTPHandler {
     public let handler: any WSHandler
     /// Compressors shared by this route's connections (server_no_context_takeover).
     let deflaterPool = WSDeflaterPool()
+    /// Every open connection of this route, for `closeAll` and counts.
+    let openConnections = WSHub(compressBroadcasts: false)
+
+    /// Connections of this route that are open now.
+    public var connectionCount: Int { openConnections.count }
+
+    /// Sends a close frame (1001 by default) on every open connection of this route; call before
+    /// stopping the server so browsers see "going away" rather than a dropped socket (1006).
+    public func closeAll(_ code: WSCloseCode = .goingAway, reason: String = "server shutting down") {
+        openConnections.closeAll(code, reason: reason)
+    }
 
     public init(handshake: WSHandshake.Options = .init(), configuration: WSConfiguration = .init(),
                 handler: any WSHandler) {
@@ -34,7 +45,7 @@ public struct WebSocketRoute: HTTPHandler {
         for (name, value) in acceptance.responseHeaders { responseHeaders.append(name, value) }
         return .switchingProtocols(headers: responseHeaders, upgrader: WSUpgrader(
             acceptance: acceptance, configuration: configuration, handler: handler, path: String(request.path),
-            deflaterPool: deflaterPool))
+            deflaterPool: deflaterPool, openConnections: openConnections))
     }
 }
 
@@ -57,11 +68,14 @@ struct WSUpgrader: ConnectionUpgrader {
     let handler: any WSHandler
     let path: String
     let deflaterPool: WSDeflaterPool
+    let openConnections: WSHub
 
     func takeOver(_ upgraded: UpgradedConnection) async {
         let connection = WSConnection(transport: upgraded, configuration: configuration,
                                       subprotocol: acceptance.subprotocol, deflate: acceptance.deflate,
                                       remoteAddress: upgraded.remoteAddress, path: path, deflaterPool: deflaterPool)
+        openConnections.add(connection)
         await connection.run(handler: handler, bufferedBytes: upgraded.bufferedBytes)
+        openConnections.remove(connection)
     }
 }

@@ -61,3 +61,11 @@ def ws_server_no_deflate():
     server = ServerProcess("--no-deflate")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fresh_ws_server():
+    """A server of its own, for tests that stop it."""
+    server = ServerProcess()
+    yield server
+    server.stop()

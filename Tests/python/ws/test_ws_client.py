@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosedError
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 
 def run(coroutine):
@@ -118,3 +118,20 @@ def test_server_pings_are_answered_by_the_client_and_keep_the_connection(ws_serv
             await ws.send("still here")
             assert await ws.recv() == "still here"
     run(scenario())
+
+
+def test_stopping_the_server_says_going_away(fresh_ws_server):
+    """SIGTERM: the server sends 1001 on every WebSocket before it stops, not a dropped socket."""
+    import signal
+
+    async def scenario():
+        async with connect(f"{fresh_ws_server.ws}/ws/echo") as first, connect(f"{fresh_ws_server.ws}/ws/chat") as second:
+            await second.recv()  # welcome
+            fresh_ws_server.process.send_signal(signal.SIGTERM)
+            for ws in (first, second):
+                with pytest.raises(ConnectionClosed) as closed:
+                    await ws.recv()
+                assert closed.value.rcvd.code == 1001
+                assert closed.value.rcvd.reason == "server shutting down"
+    run(scenario())
+    assert fresh_ws_server.process.wait(timeout=10) == 0
