@@ -1,1 +1,0 @@
-// The AWS module; see ../shared/DESIGN.md for what it owns.

@@ -1,1 +1,0 @@
-print("loadgen: not built yet")
