@@ -102,7 +102,7 @@ const uploader = new Uploader(page.config, getToken, {
     page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
     view.update(changed);
     renderOverall();
-    tracker.follow(response.jobId, imageIds);
+    if (imageIds.length > 0) tracker.follow(response.jobId, imageIds);
   },
   onFailed(entries, reason) {
     for (const entry of entries) {

@@ -81,11 +81,14 @@ export class Uploader {
     };
     xhr.addEventListener('load', () => {
       const status = xhr.status;
-      if (status === 202 || status === 200) {
+      if (status === 202 || status === 200 || status === 415) {
+        // A 415 (every file refused) has the intake reply's shape, with each file's own reason.
         let response = null;
         try { response = JSON.parse(xhr.responseText); } catch { /* handled below */ }
         if (response && typeof response.jobId === 'string' && Array.isArray(response.images)) {
           this.callbacks.onAccepted(batch.entries, response);
+        } else if (status === 415) {
+          this.callbacks.onFailed(batch.entries, `upload refused: ${describeStatus(xhr)}`);
         } else {
           this.callbacks.onFailed(batch.entries, 'the server sent an unreadable reply');
         }

@@ -80,14 +80,13 @@ def test_unknown_job_socket_gets_an_error_event(system):
 
 
 @pytest.mark.skipif(not chromium_available(), reason="chromium and chromedriver are not installed")
-def test_page_uploads_photos_and_renders_their_labels(system, expected_labels):
+def chromium():
+    """Headless Chromium through the Debian chromedriver, kept off every network but loopback."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import WebDriverWait
     import shutil
 
-    assert PHOTOS, "no photos in testdata/photos (run scripts/setup)"
     options = Options()
     options.binary_location = shutil.which("chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400",
@@ -95,7 +94,32 @@ def test_page_uploads_photos_and_renders_their_labels(system, expected_labels):
                      "--disable-background-networking", "--disable-component-update"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def test_page_shows_the_servers_reason_for_a_refused_file(system, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is a text file wearing a .jpg name\n")
+    browser = chromium()
+    try:
+        browser.get(system.url + "/")
+        browser.find_element("id", "file-input").send_keys(str(fake))
+        WebDriverWait(browser, 60, poll_frequency=0.3).until(lambda driver: driver.execute_script(
+            "const c = document.querySelector('#result-grid .card'); return c && c.dataset.state === 'failed';"))
+        status = browser.execute_script("return document.querySelector('#result-grid .card .status').textContent;")
+    finally:
+        browser.quit()
+    # The server's own per-file reason (magic bytes), not just "HTTP 415".
+    assert "Refused" in status and "JPEG" in status, status
+
+
+def test_page_uploads_photos_and_renders_their_labels(system, expected_labels):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert PHOTOS, "no photos in testdata/photos (run scripts/setup)"
+    browser = chromium()
     try:
         browser.get(system.url + "/")
         file_input = browser.find_element("id", "file-input")
