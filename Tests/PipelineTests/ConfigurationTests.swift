@@ -135,3 +135,15 @@ import Testing
         }
     }
 }
+
+@Suite struct OverrideFlagTests {
+    @Test func flagsBecomeOverridesAndValuesMayContainEquals() throws {
+        let overrides = try ConfigurationLoader.overrides(fromFlags: ["scaling.maxInstances=3", "web.uploadToken=a=b"])
+        #expect(overrides == ["scaling.maxInstances": "3", "web.uploadToken": "a=b"])
+    }
+
+    @Test(arguments: ["scaling.maxInstances", "=3", ""])
+    func aFlagWithoutKeyAndValueIsRefused(flag: String) {
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.overrides(fromFlags: [flag]) }
+    }
+}

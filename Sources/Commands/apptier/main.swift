@@ -24,12 +24,11 @@ struct AppTierCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        var keyOverrides: [String: String] = [:]
-        for override in overrides {
-            guard let equals = override.firstIndex(of: "=") else {
-                throw ValidationError("--set takes key.path=value, got '\(override)'")
-            }
-            keyOverrides[String(override[..<equals])] = String(override[override.index(after: equals)...])
+        var keyOverrides: [String: String]
+        do {
+            keyOverrides = try ConfigurationLoader.overrides(fromFlags: overrides)
+        } catch {
+            throw ValidationError(error.description)
         }
         if let endpoint { keyOverrides["aws.endpointURL"] = endpoint }
         let configuration: Configuration

@@ -31,6 +31,19 @@ public struct ConfigurationLoader: Sendable {
 
     public init() {}
 
+    /// Reads `key.path=value` flags (`--set` on the commands) into overrides for `load`.
+    /// The value may itself contain `=`; a flag without one is refused.
+    public static func overrides(fromFlags flags: [String]) throws(ConfigurationError) -> [String: String] {
+        var overrides: [String: String] = [:]
+        for flag in flags {
+            guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
+                throw .malformed(source: "--set \(flag)", reason: "expected key.path=value")
+            }
+            overrides[String(flag[..<equals])] = String(flag[flag.index(after: equals)...])
+        }
+        return overrides
+    }
+
     /// Loads `file` (if any) over the defaults, then applies the environment and the overrides.
     public func load(
         file: URL? = nil,
