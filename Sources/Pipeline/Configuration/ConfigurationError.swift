@@ -7,6 +7,7 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case unknownKey(source: String, keyPath: String, known: [String])
     case invalidValue(source: String, keyPath: String, reason: String)
     case outOfRange(keyPath: String, reason: String)
+    case malformedOverride(flag: String)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
             return "unknown configuration key '\(keyPath)' in \(source); known keys here: \(known.joined(separator: ", "))"
         case let .invalidValue(source, keyPath, reason):
             return "configuration key '\(keyPath)' from \(source) has the wrong type: \(reason)"
+        case let .malformedOverride(flag):
+            return "'--set \(flag)' is not an override: write --set key.path=value (e.g. --set scaling.maxInstances=4)"
         case let .outOfRange(keyPath, reason):
             return "configuration key '\(keyPath)' is out of range: \(reason)"
         }

@@ -37,7 +37,7 @@ public struct ConfigurationLoader: Sendable {
         var overrides: [String: String] = [:]
         for flag in flags {
             guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
-                throw .malformed(source: "--set \(flag)", reason: "expected key.path=value")
+                throw .malformedOverride(flag: flag)
             }
             overrides[String(flag[..<equals])] = String(flag[flag.index(after: equals)...])
         }
