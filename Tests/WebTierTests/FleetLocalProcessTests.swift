@@ -133,6 +133,47 @@ struct FleetLocalProcessTests {
         #expect(!descriptors.contains("\(leaky)"), "the web tier's descriptor leaked into the worker: \(descriptors)")
     }
 
+    @Test("a restarted web tier adopts the local workers still running instead of launching duplicates")
+    func restartedFleetAdoptsRunningWorkers() async throws {
+        let deployment = try await FleetTestDeployment(["worker.maxEmptyPollsBeforeShutdown": "1000"])
+        let first = try deployment.localFleet()
+        let launched = try await first.launch(count: 2)
+        let pids = await first.processIDs()
+        // The web tier goes away without a shutdown (a crash); its workers keep running.
+        let second = try deployment.localFleet()
+        let adopted = try await second.instances()
+        #expect(Set(adopted.map(\.id)) == Set(launched.map(\.id)), "the running workers are adopted")
+        #expect(adopted.allSatisfy { $0.state == .running })
+        let more = try await second.launch(count: 1)
+        #expect(more.map(\.name) == ["app-tier-3"], "new names do not collide with adopted ones")
+
+        await second.shutdown()
+        // The first fleet object is their parent here: let it reap them, then nothing is left.
+        let reaped = try await FleetTestDeployment.eventually(timeout: .seconds(20)) {
+            _ = try await first.instances()
+            return pids.allSatisfy { !processExists($0) }
+        }
+        #expect(reaped, "adopted workers were stopped by the second fleet's shutdown")
+        let third = try deployment.localFleet()
+        #expect(try await third.instances().isEmpty, "a stopped fleet leaves nothing to adopt")
+    }
+
+    @Test("a recorded pid that now belongs to another process is not adopted")
+    func reusedPidsAreNotAdopted() async throws {
+        let registry = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: registry) }
+        let me = getpid()
+        let realStart = try #require(LocalFleetRegistry.startTime(of: me))
+        LocalFleetRegistry(file: registry).save([
+            .init(pid: me, name: "app-tier-1", launchedAt: 0, startTime: realStart + 1),
+        ])
+        let fleet = LocalProcessFleet(launch: .init(
+            executable: URL(fileURLWithPath: "/bin/true"), arguments: [], environment: [:],
+            logDirectory: FileManager.default.temporaryDirectory, registryFile: registry))
+        #expect(try await fleet.instances().isEmpty, "same pid, different start time: not our worker")
+        #expect(LocalFleetRegistry(file: registry).load().isEmpty, "and it is forgotten")
+    }
+
     @Test("a missing worker binary is a misconfiguration, not a crash")
     func missingExecutableIsMisconfigured() async throws {
         let fleet = LocalProcessFleet(launch: .init(

@@ -13,13 +13,15 @@ extension LocalProcessFleet {
     ///   - logDirectory: where the configuration and the workers' logs go; nil makes a fresh
     ///     directory under the system's temporary directory.
     ///   - extraOverrides: further `--set` overrides for the workers only.
+    ///   - registryFile: where the fleet records its workers so that a restarted web tier adopts
+    ///     them; default: one file per endpoint, request queue and user in the temporary directory.
     ///   - environment: the workers' environment (default: the web tier's own). With a custom
     ///     endpoint (moto), `AWS_EC2_METADATA_DISABLED=true` is added: a local worker has no
     ///     instance metadata to ask.
     public static func make(
         configuration: Configuration, logDirectory: URL? = nil, extraOverrides: [String: String] = [:],
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        terminationGrace: Duration? = nil, logger: Logger = Logger(label: "fleet.local")
+        terminationGrace: Duration? = nil, registryFile: URL? = nil, logger: Logger = Logger(label: "fleet.local")
     ) throws(FleetError) -> LocalProcessFleet {
         let directory = logDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("elastic-classifier-workers-\(UUID().uuidString.prefix(8))")
@@ -52,7 +54,19 @@ extension LocalProcessFleet {
         return LocalProcessFleet(
             launch: Launch(executable: executable, arguments: arguments, environment: workerEnvironment,
                            logDirectory: directory, namePrefix: configuration.fleet.namePrefix,
-                           terminationGrace: grace),
+                           terminationGrace: grace, registryFile: registryFile ?? defaultRegistryFile(configuration)),
             logger: logger)
+    }
+
+    /// One registry per endpoint, request queue (a local fleet serves one queue of one AWS,
+    /// and workers of a previous moto must not be adopted by a web tier on a new one) and user.
+    static func defaultRegistryFile(_ configuration: Configuration) -> URL {
+        // FNV-1a: a stable, short file name (Swift's hashValue is seeded per process).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(configuration.aws.endpointURL ?? "aws")|\(configuration.queues.requestQueue)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let name = "elastic-classifier-local-fleet-\(String(hash, radix: 16))-\(geteuid()).json"
+        return FileManager.default.temporaryDirectory.appendingPathComponent(name)
     }
 }

@@ -12,8 +12,10 @@ import Glibc
 /// exits 0, and the next `instances()` reaps it, so it leaves the fleet by itself. The actor owns
 /// the process table; nothing else waits for these pids.
 ///
-/// Unlike `EC2Fleet`, processes cannot be found again after a web-tier restart (there is no tag);
-/// `shutdown()` stops them when the web tier stops, and orphans of a crashed web tier idle out.
+/// With a `registryFile`, the workers it starts are recorded (pid, name, start time), and a new
+/// fleet object on the same file (a restarted web tier) adopts the ones still running instead of
+/// launching duplicates; adopted workers are listed, terminated and shut down like its own, but
+/// they are not its children, so their exit status is not known.
 public actor LocalProcessFleet: Fleet {
     /// How workers are started.
     public struct Launch: Sendable {
@@ -29,15 +31,19 @@ public actor LocalProcessFleet: Fleet {
         public var namePrefix: String
         /// How long a SIGTERM'd worker may drain before SIGKILL.
         public var terminationGrace: Duration
+        /// Where the fleet records its workers for adoption after a restart; nil: no record.
+        public var registryFile: URL?
 
         public init(executable: URL, arguments: [String], environment: [String: String], logDirectory: URL,
-                    namePrefix: String = "app-tier-", terminationGrace: Duration = .seconds(30)) {
+                    namePrefix: String = "app-tier-", terminationGrace: Duration = .seconds(30),
+                    registryFile: URL? = nil) {
             self.executable = executable
             self.arguments = arguments
             self.environment = environment
             self.logDirectory = logDirectory
             self.namePrefix = namePrefix
             self.terminationGrace = terminationGrace
+            self.registryFile = registryFile
         }
     }
 
@@ -56,11 +62,16 @@ public actor LocalProcessFleet: Fleet {
         var launchedAt: Date
         var logFile: URL
         var terminationRequested = false
+        /// The process's start time, which tells it apart from a later process with the same pid.
+        var startTime: UInt64?
     }
 
     public nonisolated let launch: Launch
     private let logger: Logger
     private var workers: [pid_t: Worker] = [:]
+    /// Workers recorded by an earlier fleet object on the same registry and still running.
+    private var adopted: [pid_t: Worker] = [:]
+    private var registryLoaded = false
     private var exits: [Exit] = []
     private var isShutDown = false
     /// Reaped exits kept for `recentExits()`; older ones are dropped.
@@ -77,8 +88,9 @@ public actor LocalProcessFleet: Fleet {
     // MARK: Fleet
 
     public func instances() async throws(FleetError) -> [FleetInstance] {
+        adoptRecordedWorkers()
         reapExited()
-        return workers.values.sorted { $0.launchedAt < $1.launchedAt }.map { worker in
+        return (Array(workers.values) + Array(adopted.values)).sorted { $0.launchedAt < $1.launchedAt }.map { worker in
             FleetInstance(id: Self.instanceID(pid: worker.pid),
                           state: worker.terminationRequested ? .shuttingDown : .running,
                           launchedAt: worker.launchedAt, name: worker.name)
@@ -97,9 +109,11 @@ public actor LocalProcessFleet: Fleet {
         } catch {
             throw .misconfigured(reason: "cannot create the worker log directory \(launch.logDirectory.path): \(error.localizedDescription)")
         }
+        adoptRecordedWorkers()
         reapExited()
         var started: [FleetInstance] = []
-        var taken = Set(workers.values.map(\.name))
+        defer { saveRegistry() }
+        var taken = Set(workers.values.map(\.name)).union(adopted.values.map(\.name))
         for _ in 0..<count {
             let name = FleetNaming.lowestFreeName(prefix: launch.namePrefix, taken: taken)
             taken.insert(name)
@@ -112,7 +126,8 @@ public actor LocalProcessFleet: Fleet {
                 if started.isEmpty { throw .launchFailed(requested: count, reason: error.description) }
                 throw .partialLaunch(launched: started, requested: count, reason: error.description)
             }
-            let worker = Worker(pid: pid, name: name, launchedAt: Date(), logFile: log)
+            let worker = Worker(pid: pid, name: name, launchedAt: Date(), logFile: log,
+                                startTime: LocalFleetRegistry.startTime(of: pid))
             workers[pid] = worker
             logger.info("started worker", metadata: ["name": "\(name)", "pid": "\(pid)", "log": "\(log.path)"])
             started.append(FleetInstance(id: Self.instanceID(pid: pid), state: .running,
@@ -124,20 +139,36 @@ public actor LocalProcessFleet: Fleet {
     /// Sends SIGTERM (the worker drains: finishes or releases its jobs, then exits 0) and, if it
     /// is still alive after `terminationGrace`, SIGKILL. Unknown or already reaped ids are ignored.
     public func terminate(ids: [String]) async throws(FleetError) {
+        adoptRecordedWorkers()
         reapExited()
         for id in ids {
-            guard let pid = Self.pid(of: id), var worker = workers[pid] else { continue }
+            guard let pid = Self.pid(of: id) else { continue }
+            if var worker = adopted[pid], let startTime = worker.startTime {
+                guard LocalFleetRegistry.isAlive(pid: pid, startTime: startTime) else { continue }
+                kill(pid, SIGTERM)
+                guard !worker.terminationRequested else { continue }
+                worker.terminationRequested = true
+                adopted[pid] = worker
+                logger.info("terminating adopted worker", metadata: ["name": "\(worker.name)", "pid": "\(pid)"])
+                scheduleKill(pid: pid)
+                continue
+            }
+            guard var worker = workers[pid] else { continue }
             // Still unreaped, so the pid cannot have been reused: the signal reaches our worker.
             kill(pid, SIGTERM)
             guard !worker.terminationRequested else { continue }
             worker.terminationRequested = true
             workers[pid] = worker
             logger.info("terminating worker", metadata: ["name": "\(worker.name)", "pid": "\(pid)"])
-            let grace = launch.terminationGrace
-            Task { [weak self] in
-                try? await Task.sleep(for: grace)
-                await self?.killIfAlive(pid: pid)
-            }
+            scheduleKill(pid: pid)
+        }
+    }
+
+    private func scheduleKill(pid: pid_t) {
+        let grace = launch.terminationGrace
+        Task { [weak self] in
+            try? await Task.sleep(for: grace)
+            await self?.killIfAlive(pid: pid)
         }
     }
 
@@ -147,28 +178,31 @@ public actor LocalProcessFleet: Fleet {
     /// no later launch is accepted. Call it when the web tier stops.
     public func shutdown(grace: Duration? = nil) async {
         isShutDown = true
+        adoptRecordedWorkers()
         reapExited()
         for pid in workers.keys { kill(pid, SIGTERM) }
+        for pid in adopted.keys { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + (grace ?? launch.terminationGrace)
-        while !workers.isEmpty, ContinuousClock.now < deadline {
+        while !(workers.isEmpty && adopted.isEmpty), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
             reapExited()
         }
-        for pid in workers.keys {
+        for pid in Array(workers.keys) + Array(adopted.keys) {
             logger.warning("worker did not drain in time; killing it", metadata: ["pid": "\(pid)"])
             Self.killGroup(of: pid)
         }
-        while !workers.isEmpty {
+        while !(workers.isEmpty && adopted.isEmpty) {
             try? await Task.sleep(for: .milliseconds(20))
             reapExited()
         }
+        saveRegistry()
     }
 
     /// Workers reaped so far, oldest first (the most recent `exitHistory`), with their status.
     public func recentExits() -> [Exit] { exits }
 
     /// The pids of the workers not yet reaped.
-    public func processIDs() -> [pid_t] { workers.keys.sorted() }
+    public func processIDs() -> [pid_t] { (Array(workers.keys) + Array(adopted.keys)).sorted() }
 
     /// The log file of a live or recently reaped worker.
     public func logFile(of id: String) -> URL? {
@@ -184,9 +218,17 @@ public actor LocalProcessFleet: Fleet {
     }
 
     private func reapExited() {
+        var changed = false
+        defer { if changed { saveRegistry() } }
+        for (pid, worker) in adopted where !(worker.startTime.map { LocalFleetRegistry.isAlive(pid: pid, startTime: $0) } ?? false) {
+            adopted[pid] = nil
+            changed = true
+            logger.info("adopted worker exited", metadata: ["name": "\(worker.name)", "pid": "\(pid)"])
+        }
         for (pid, worker) in workers {
             guard let status = WorkerProcessSpawner.reap(pid) else { continue }
             workers[pid] = nil
+            changed = true
             exits.append(Exit(id: Self.instanceID(pid: pid), name: worker.name, status: status, logFile: worker.logFile))
             if exits.count > Self.exitHistory { exits.removeFirst(exits.count - Self.exitHistory) }
             let metadata: Logger.Metadata = ["name": "\(worker.name)", "pid": "\(pid)", "status": "\(status)"]
@@ -201,9 +243,36 @@ public actor LocalProcessFleet: Fleet {
 
     private func killIfAlive(pid: pid_t) {
         reapExited()
-        guard workers[pid] != nil else { return }
+        guard workers[pid] != nil || adopted[pid] != nil else { return }
         logger.warning("worker did not drain within the grace period; killing it", metadata: ["pid": "\(pid)"])
         Self.killGroup(of: pid)
+    }
+
+    /// Adopts, once, the workers an earlier fleet object recorded that are still the same
+    /// running processes.
+    private func adoptRecordedWorkers() {
+        guard !registryLoaded else { return }
+        registryLoaded = true
+        guard let file = launch.registryFile else { return }
+        for entry in LocalFleetRegistry(file: file).load() where workers[entry.pid] == nil {
+            guard LocalFleetRegistry.isAlive(pid: entry.pid, startTime: entry.startTime) else { continue }
+            adopted[entry.pid] = Worker(pid: entry.pid, name: entry.name,
+                                        launchedAt: Date(timeIntervalSince1970: entry.launchedAt),
+                                        logFile: launch.logDirectory, startTime: entry.startTime)
+            logger.info("adopted a running worker", metadata: ["name": "\(entry.name)", "pid": "\(entry.pid)"])
+        }
+        saveRegistry()
+    }
+
+    private func saveRegistry() {
+        guard let file = launch.registryFile else { return }
+        let entries = (Array(workers.values) + Array(adopted.values)).compactMap { worker in
+            worker.startTime.map {
+                LocalFleetRegistry.Entry(pid: worker.pid, name: worker.name,
+                                         launchedAt: worker.launchedAt.timeIntervalSince1970, startTime: $0)
+            }
+        }
+        LocalFleetRegistry(file: file).save(entries)
     }
 
     /// SIGKILL to the worker's whole process group (it leads its own, see `WorkerProcessSpawner`),
