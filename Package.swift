@@ -59,13 +59,18 @@ let package = Package(
         ]),
 
         // MARK: Executables (they only wire).
+        .target(name: "CommandSupport", dependencies: [
+            "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Commands/Support"),
         .executableTarget(name: "WebTierCommand", dependencies: [
-            "WebTier", "Pipeline",
+            "CommandSupport", "WebTier", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/webtier"),
         .executableTarget(name: "AppTierCommand", dependencies: [
-            "AppTier", "Pipeline",
+            "CommandSupport", "AppTier", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/apptier"),

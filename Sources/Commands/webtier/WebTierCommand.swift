@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import Pipeline
@@ -11,51 +12,24 @@ struct WebTierCommand: AsyncParsableCommand {
         commandName: "webtier",
         abstract: "Serve the upload page and job API, route results, and scale the app tier.")
 
-    @Option(help: "Configuration file (JSON); default Config/local.json when present.")
-    var config: String?
-
-    @Option(help: "One AWS endpoint for every service (moto), overriding the configuration.")
-    var endpoint: String?
-
-    @Option(name: .customLong("set"), help: "Override a configuration key: --set web.maxFilesPerRequest=100 (repeatable).")
-    var overrides: [String] = []
+    /// `--config` defaults to Config/local.json when present (the local mode out of the box).
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "Port to listen on (overrides web.port; 0 picks a free one, printed as LISTENING <port>).")
     var port: Int?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
 
     @Flag(help: "Run without the autoscaler (a fixed fleet started elsewhere).")
     var noAutoscaler = false
 
     func run() async throws {
         let signals = TerminationSignals()
-        var keyOverrides: [String: String]
-        do {
-            keyOverrides = try ConfigurationLoader.overrides(fromFlags: overrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        if let endpoint { keyOverrides["aws.endpointURL"] = endpoint }
+        var extra: [String: String] = [:]
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
-            keyOverrides["web.port"] = String(port)
+            extra["web.port"] = String(port)
         }
-        let file = config ?? (FileManager.default.fileExists(atPath: "Config/local.json") ? "Config/local.json" : nil)
-        let configuration: Configuration
-        do {
-            configuration = try ConfigurationLoader().load(file: file.map { URL(fileURLWithPath: $0) },
-                                                           overrides: keyOverrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let configuration = try options.load(defaultFile: "Config/local.json", extra: extra)
+        options.bootstrapLogging()
         let logger = Logger(label: "webtier")
         let clients: AWSClients
         do {
@@ -78,8 +52,6 @@ struct WebTierCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 @main
 enum Main {
