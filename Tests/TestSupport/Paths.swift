@@ -39,4 +39,16 @@ public enum TestPaths {
         }
         return nil
     }
+
+    /// A binary of this package built beside the test bundle (`swift build --build-tests` builds
+    /// them all), else the conventional debug location.
+    public static func builtExecutable(_ name: String) -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+    }
 }

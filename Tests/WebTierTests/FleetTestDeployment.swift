@@ -65,16 +65,7 @@ struct FleetTestDeployment {
         return logDirectory.appendingPathComponent(name)
     }
 
-    /// The `apptier` binary built beside the test bundle (`swift build --build-tests` builds both).
-    static var workerExecutable: URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("apptier")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/apptier")
-    }
+    static var workerExecutable: URL { TestPaths.builtExecutable("apptier") }
 
     /// A local fleet of real `apptier` workers running this deployment's configuration.
     func localFleet(grace: Duration = .seconds(10)) throws -> LocalProcessFleet {
@@ -163,18 +154,7 @@ struct FleetTestDeployment {
 
 /// Real photos: setup's scikit-image photos and ../shared/photos when present.
 enum FleetPhotos {
-    static func all() throws -> [(name: String, bytes: Data)] {
-        var directories = [TestPaths.testdata.appendingPathComponent("photos")]
-        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
-        var photos: [(String, Data)] = []
-        for directory in directories {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-            for name in names.sorted() where [".jpg", ".jpeg", ".png"].contains(where: name.lowercased().hasSuffix) {
-                photos.append((name, try Data(contentsOf: directory.appendingPathComponent(name))))
-            }
-        }
-        return photos
-    }
+    static func all() throws -> [(name: String, bytes: Data)] { try TestPhotos.all() }
 
     /// The first `count` photos, or a failure saying that setup has not fetched them.
     static func first(_ count: Int) throws -> [(name: String, bytes: Data)] {

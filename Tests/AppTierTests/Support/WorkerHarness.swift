@@ -32,17 +32,7 @@ struct WorkerHarness {
         resources = try await ProvisionedResources.prepare(configuration, clients: clients)
     }
 
-    /// The `apptier` binary built beside the test bundle (`swift build --build-tests` builds both).
-    static var workerExecutable: URL {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var directory = bundle
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("apptier")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/apptier")
-    }
+    static var workerExecutable: URL { TestPaths.builtExecutable("apptier") }
 
     /// Starts a worker process; `extra` overrides this worker's settings only.
     func startWorker(_ name: String, extra: [String: String] = [:], environment: [String: String] = [:],
@@ -110,18 +100,4 @@ struct WorkerHarness {
     }
 }
 
-/// Real photos for the workers: setup's scikit-image photos and ../shared/photos when present.
-enum Photos {
-    static func all() throws -> [(name: String, bytes: Data)] {
-        var directories = [TestPaths.testdata.appendingPathComponent("photos")]
-        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
-        var photos: [(String, Data)] = []
-        for directory in directories {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-            for name in names.sorted() where [".jpg", ".jpeg", ".png"].contains(where: name.lowercased().hasSuffix) {
-                photos.append((name, try Data(contentsOf: directory.appendingPathComponent(name))))
-            }
-        }
-        return photos
-    }
-}
+typealias Photos = TestPhotos

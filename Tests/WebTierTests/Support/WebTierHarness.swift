@@ -50,16 +50,7 @@ final class WebTierHarness: Sendable {
 
     // MARK: Workers
 
-    /// A binary built beside the test bundle (`swift build --build-tests` builds them all).
-    static func executable(_ name: String) -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/\(name)")
-    }
+    static func executable(_ name: String) -> URL { TestPaths.builtExecutable(name) }
 
     static var workersAvailable: Bool {
         FileManager.default.isExecutableFile(atPath: executable("apptier").path)
@@ -119,18 +110,7 @@ final class WebTierHarness: Sendable {
 
 /// Real photos: setup's scikit-image photos and ../shared/photos when present.
 enum Photos {
-    static func all() throws -> [(name: String, bytes: Data)] {
-        var directories = [TestPaths.testdata.appendingPathComponent("photos")]
-        if let shared = TestPaths.shared { directories.append(shared.appendingPathComponent("photos")) }
-        var photos: [(String, Data)] = []
-        for directory in directories {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-            for name in names.sorted() where [".jpg", ".jpeg", ".png"].contains(where: name.lowercased().hasSuffix) {
-                photos.append((name, try Data(contentsOf: directory.appendingPathComponent(name))))
-            }
-        }
-        return photos
-    }
+    static func all() throws -> [(name: String, bytes: Data)] { try TestPhotos.all() }
 
     /// `count` photos, cycling through the set, each with a distinct name (`NN_<original>`).
     static func cycled(_ count: Int) throws -> [(name: String, bytes: Data, original: String)] {
