@@ -35,6 +35,24 @@ enum Measure {
         return StageTimes(preprocess: preprocess / Double(images), inference: inference / Double(images))
     }
 
+    /// Wall-clock ms per image through `classifyOverlapped`: reading, decoding and preprocessing
+    /// the next batch on a second thread while the model runs; one warm-up pass first.
+    static func overlapped(classifier: Classifier, files: [URL], batch: Int, repeats: Int) throws -> Double {
+        let batches = stride(from: 0, to: files.count, by: batch).map { Array(files[$0..<min($0 + batch, files.count)]) }
+        var elapsed = 0.0, failures = 0
+        for pass in 0...repeats {
+            let begin = now()
+            classifier.classifyOverlapped(batches: batches.count, load: { index in
+                (item: index, images: batches[index].map { (try? Data(contentsOf: $0)) ?? Data() })
+            }, deliver: { _, results in
+                failures += results.filter { if case .failure = $0 { true } else { false } }.count
+            })
+            if pass > 0 { elapsed += Double(now() - begin) / 1e6 }
+        }
+        guard failures == 0 else { throw BenchError("\(failures) overlapped classifications failed") }
+        return elapsed / Double(repeats * files.count)
+    }
+
     /// Inference alone on tensors prepared beforehand: the floor for end to end.
     static func rawInference(classifier: Classifier, files: [URL], batch: Int, repeats: Int, warmUp: Bool = true) throws -> Double {
         let perImage = classifier.preprocessor.configuration.valuesPerImage

@@ -1,20 +1,10 @@
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// Property tests on mutated input: whatever the bytes, the inbound path gives the same answer
 /// however the stream is split, and every failure maps to a close code a server may send.
 @Suite struct WSInboundPropertyTests {
-    /// SplitMix64: a small seeded generator so a failing case can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seedFrames: [WSFrame] = [
         .text("héllo"), WSFrame(fin: false, opcode: .text, payload: Array("frag".utf8)), .ping([1, 2]),
@@ -24,7 +14,7 @@ import Testing
 
     @Test("mutated streams: split-invariant results and only 1002/1007/1009 failures", arguments: [1, 2, 3, 4])
     func mutatedStreams(seed: UInt64) {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let original = WSClient.bytes(Self.seedFrames)
         for round in 0..<400 {
             var wire = original
@@ -47,7 +37,7 @@ import Testing
 
     @Test("the fuzz entry point survives random bytes and mutated frames")
     func fuzzEntrySurvives() {
-        var random = SeededGenerator(state: 42)
+        var random = SeededGenerator(seed: 42)
         var total = 0
         for _ in 0..<300 {
             var bytes = WSClient.bytes(Self.seedFrames)

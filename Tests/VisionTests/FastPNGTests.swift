@@ -39,6 +39,22 @@ import Testing
         }
     }
 
+    /// Every filter type on every 8-bit colour type and awkward widths (1, 2, 3, 5 and 67 pixels):
+    /// the SIMD Paeth path reads four bytes per pixel, so the last pixel of the last row matters.
+    @Test(arguments: [0, 2, 3, 4, 6] as [UInt8])
+    func everyFilterOnEveryColourTypeEqualsLibpng(colorType: UInt8) throws {
+        for width in [1, 2, 3, 5, 67] {
+            for byteRange: UInt64 in [256, 3] {
+                let png = SyntheticPNG(width: width, height: 11, colorType: colorType,
+                                       seed: UInt64(width) * 31 + UInt64(colorType), byteRange: byteRange)
+                let decoded = try Self.both(Data(png.encoded()))
+                #expect(decoded.fast != nil, "colour type \(colorType), width \(width) should take the fast path")
+                let same = decoded.fast == decoded.libpng  // a Bool, so that a failure does not print every pixel
+                #expect(same, "colour type \(colorType), width \(width), bytes < \(byteRange): fast path differs from libpng")
+            }
+        }
+    }
+
     @Test func aFlippedByteInTheImageDataIsRefused() throws {
         let fixtures = try PythonFixtures.images.get()
         var bytes = [UInt8](try fixtures.bytes("rgba"))

@@ -1,27 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Vision
 
 /// Damaged files never crash the decoder: thousands of deterministic byte mutations of real JPEG
 /// and PNG fixtures each either decode to a well-formed image or give an `ImageError`.
 @Suite struct MutationTests {
-    /// SplitMix64: a tiny deterministic generator, so a failure reproduces.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test(arguments: ["baseline", "progressive", "cmyk", "exif_6", "rgba", "grey_alpha", "palette256", "palette_transparent", "rgb16"])
     func mutatedFilesDecodeOrFailCleanly(name: String) throws {
         let fixtures = try PythonFixtures.images.get()
         let original = [UInt8](try fixtures.bytes(name))
-        var generator = Generator(state: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        var generator = SeededGenerator(seed: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         let decoder = ImageDecoder(options: DecodingOptions(maxPixels: 4_000_000))
         var decoded = 0, refused = 0
         for _ in 0..<300 {
@@ -52,7 +42,7 @@ import Testing
     func pngDataMutationsWithValidCRCsDecodeOrFailCleanly(name: String) throws {
         let fixtures = try PythonFixtures.images.get()
         let original = [UInt8](try fixtures.bytes(name))
-        var generator = Generator(state: 0xC0FFEE &+ UInt64(name.utf8.count))
+        var generator = SeededGenerator(seed: 0xC0FFEE &+ UInt64(name.utf8.count))
         let decoder = ImageDecoder(options: DecodingOptions(maxPixels: 4_000_000))
         var decoded = 0, refused = 0
         for _ in 0..<300 {

@@ -69,27 +69,34 @@ struct ClassifyCommand: ParsableCommand {
         let inputs = InputFiles.expand(paths)
         var printer = ResultPrinter(json: json, top: top)
         var failures = 0
-        for start in stride(from: 0, to: inputs.count, by: batch) {
-            let files = Array(inputs[start..<min(start + batch, inputs.count)])
-            var readable: [(file: String, bytes: Data)] = []
-            for file in files {
+        // Files are read and decoded one batch ahead, on another core, while the model runs.
+        let batches = stride(from: 0, to: inputs.count, by: batch).map { Array(inputs[$0..<min($0 + batch, inputs.count)]) }
+        let limit = settings.maxImageBytes
+        classifier.classifyOverlapped(batches: batches.count, load: { index in
+            var readable: [String] = [], unreadable: [(file: String, message: String)] = [], images: [Data] = []
+            for file in batches[index] {
                 do {
-                    readable.append((file, try Self.read(file, limit: settings.maxImageBytes)))
+                    images.append(try Self.read(file, limit: limit))
+                    readable.append(file)
                 } catch {
-                    failures += 1
-                    printer.failure(file: file, message: "cannot read: \(error.localizedDescription)")
+                    unreadable.append((file, "cannot read: \(error.localizedDescription)"))
                 }
             }
-            let results = classifier.classify(batch: readable.map(\.bytes))
-            for (item, result) in zip(readable, results) {
+            return (item: BatchFiles(readable: readable, unreadable: unreadable), images: images)
+        }, deliver: { files, results in
+            for (file, message) in files.unreadable {
+                failures += 1
+                printer.failure(file: file, message: message)
+            }
+            for (file, result) in zip(files.readable, results) {
                 switch result {
-                case .success(let classification): printer.success(file: item.file, classification)
+                case .success(let classification): printer.success(file: file, classification)
                 case .failure(let error):
                     failures += 1
-                    printer.failure(file: item.file, message: error.description)
+                    printer.failure(file: file, message: error.description)
                 }
             }
-        }
+        })
         if inputs.isEmpty {
             FileHandle.standardError.write(Data("classify: no image files found\n".utf8))
             throw ExitCode(1)
@@ -103,4 +110,10 @@ struct ClassifyCommand: ParsableCommand {
         defer { try? handle.close() }
         return try handle.read(upToCount: limit + 1) ?? Data()
     }
+}
+
+/// One batch's input files: those read (in the order of their results) and those that could not be.
+struct BatchFiles: Sendable {
+    var readable: [String]
+    var unreadable: [(file: String, message: String)]
 }

@@ -47,11 +47,16 @@ public final class Classifier: Sendable {
 
     /// Classifies several images with one model run; each image fails or succeeds on its own.
     public func classify(batch images: [Data]) -> [Result<Classification, ClassificationError>] {
+        classify(prepare(images))
+    }
+
+    /// Decodes and preprocesses a batch (no model run). Several images are decoded on several
+    /// cores at once when `concurrentDecoding` is on (the decoders keep no shared state).
+    public func prepare(_ images: [Data]) -> PreparedBatch {
         let perImage = preprocessor.configuration.valuesPerImage
-        var tensor = [Float](repeating: 0, count: perImage * images.count)
-        var results = [Result<Classification, ClassificationError>?](repeating: nil, count: images.count)
-        // Decode and preprocess each image into slot `index`; several images are decoded on
-        // several cores at once (the decoders keep no shared state).
+        var tensor = [Float](unsafeUninitializedCapacity: perImage * images.count) { _, initialized in
+            initialized = perImage * images.count  // every slot is written below or dropped before use
+        }
         var outcomes = [Result<Double, ImageError>](repeating: .success(0), count: images.count)
         tensor.withUnsafeMutableBufferPointer { buffer in
             outcomes.withUnsafeMutableBufferPointer { outcome in
@@ -75,46 +80,60 @@ public final class Classifier: Sendable {
             }
         }
         // Close the gaps left by refused images so that the model runs on successes only.
-        var slots: [(image: Int, milliseconds: Double)] = []
+        var entries: [PreparedBatch.Entry] = []
+        entries.reserveCapacity(images.count)
+        var ready = 0
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {
             case .success(let milliseconds):
-                if slots.count != index {
+                if ready != index {
                     tensor.withUnsafeMutableBufferPointer { buffer in
-                        let target = buffer.baseAddress! + slots.count * perImage
-                        target.update(from: buffer.baseAddress! + index * perImage, count: perImage)
+                        (buffer.baseAddress! + ready * perImage).update(from: buffer.baseAddress! + index * perImage, count: perImage)
                     }
                 }
-                slots.append((index, milliseconds))
+                entries.append(.ready(position: ready, milliseconds: milliseconds))
+                ready += 1
             case .failure(let error):
-                results[index] = .failure(.image(error))
+                entries.append(.refused(error))
             }
         }
-        if !slots.isEmpty {
+        tensor.removeLast((images.count - ready) * perImage)
+        return PreparedBatch(tensor: tensor, entries: entries, readyCount: ready)
+    }
+
+    /// Runs the model on a prepared batch and ranks the classes; refused images keep their error.
+    public func classify(_ batch: PreparedBatch) -> [Result<Classification, ClassificationError>] {
+        var inference: Result<(values: [Float], milliseconds: Double), OnnxRuntimeError> = .success(([], 0))
+        if batch.readyCount > 0 {
             let start = DispatchTime.now().uptimeNanoseconds
-            do {
-                let output = try tensor.withUnsafeBufferPointer { buffer throws(OnnxRuntimeError) in
-                    try session.run(UnsafeBufferPointer(rebasing: buffer[0..<(slots.count * perImage)]),
-                                    shape: preprocessor.configuration.shape(batch: slots.count))
+            inference = batch.tensor.withUnsafeBufferPointer { buffer in
+                Result { () throws(OnnxRuntimeError) in
+                    let output = try session.run(buffer, shape: preprocessor.configuration.shape(batch: batch.readyCount))
+                    return (output.values, Self.milliseconds(since: start) / Double(batch.readyCount))
                 }
-                let inferenceMilliseconds = Self.milliseconds(since: start) / Double(slots.count)
-                let classes = output.values.count / slots.count
-                output.values.withUnsafeBufferPointer { logits in
-                    for (position, slot) in slots.enumerated() {
+            }
+        }
+        return batch.entries.map { entry in
+            switch entry {
+            case .refused(let error):
+                return .failure(.image(error))
+            case .ready(let position, let milliseconds):
+                switch inference {
+                case .failure(let error):
+                    return .failure(.inference(error))
+                case .success(let output):
+                    let classes = output.values.count / batch.readyCount
+                    let predictions = output.values.withUnsafeBufferPointer { logits in
                         let row = UnsafeBufferPointer(rebasing: logits[(position * classes)..<((position + 1) * classes)])
-                        let predictions = Scores.top(Scores.softmax(row), k: topK).map {
+                        return Scores.top(Scores.softmax(row), k: topK).map {
                             Prediction(label: labels[$0.index], index: $0.index, score: $0.score)
                         }
-                        results[slot.image] = .success(Classification(
-                            predictions: predictions, preprocessMilliseconds: slot.milliseconds,
-                            inferenceMilliseconds: inferenceMilliseconds))
                     }
+                    return .success(Classification(predictions: predictions, preprocessMilliseconds: milliseconds,
+                                                   inferenceMilliseconds: output.milliseconds))
                 }
-            } catch {
-                for slot in slots { results[slot.image] = .failure(.inference(error)) }
             }
         }
-        return results.map { $0! }
     }
 
     static func milliseconds(since start: UInt64) -> Double {

@@ -77,7 +77,7 @@ struct FastPNGDecoder {
         var compressed = [UInt8]()
         compressed.reserveCapacity(dataSize)
         for range in dataRanges { compressed.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range])) }
-        var raw = [UInt8](repeating: 0, count: expected)
+        var raw = [UInt8](repeating: 0, count: expected + Self.rowSlack)
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
         var produced = 0
@@ -98,49 +98,54 @@ struct FastPNGDecoder {
         return (distanceA <= distanceB && distanceA <= distanceC) ? a : (distanceB <= distanceC ? b : c)
     }
 
-    /// Undoes the Paeth filter with each channel's left (a) and upper-left (c) values carried in
-    /// registers; most photos' PNG rows use this filter, so it dominates decoding after inflate.
+    /// Undoes the Paeth filter. For 3- and 4-byte pixels a pixel's channels go through the
+    /// predictor together as SIMD lanes: the left-to-right dependency leaves no parallelism across
+    /// pixels, so lanes are where the speed is (most photos' PNG rows use this filter, and it
+    /// dominated decoding after inflate). Pixels are read as four bytes (hence `rowSlack` bytes
+    /// after the last row) but an RGB pixel is written as three: a four-byte store overlapping the
+    /// next pixel's load defeats store-to-load forwarding and cost more than the whole predictor.
     private static func unpaeth(row: UnsafeMutablePointer<UInt8>, prior: UnsafeMutablePointer<UInt8>,
                                 count: Int, bytesPerPixel: Int) {
-        var left: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-        var upperLeft: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-        var index = 0
-        switch bytesPerPixel {
-        case 3:
-            while index < count {
-                let up0 = Int32(prior[index]), up1 = Int32(prior[index + 1]), up2 = Int32(prior[index + 2])
-                left.0 = (Int32(row[index]) &+ paeth(left.0, up0, upperLeft.0)) & 0xFF
-                left.1 = (Int32(row[index + 1]) &+ paeth(left.1, up1, upperLeft.1)) & 0xFF
-                left.2 = (Int32(row[index + 2]) &+ paeth(left.2, up2, upperLeft.2)) & 0xFF
-                row[index] = UInt8(truncatingIfNeeded: left.0)
-                row[index + 1] = UInt8(truncatingIfNeeded: left.1)
-                row[index + 2] = UInt8(truncatingIfNeeded: left.2)
-                upperLeft = (up0, up1, up2, 0)
-                index += 3
-            }
-        case 4:
-            while index < count {
-                let up0 = Int32(prior[index]), up1 = Int32(prior[index + 1])
-                let up2 = Int32(prior[index + 2]), up3 = Int32(prior[index + 3])
-                left.0 = (Int32(row[index]) &+ paeth(left.0, up0, upperLeft.0)) & 0xFF
-                left.1 = (Int32(row[index + 1]) &+ paeth(left.1, up1, upperLeft.1)) & 0xFF
-                left.2 = (Int32(row[index + 2]) &+ paeth(left.2, up2, upperLeft.2)) & 0xFF
-                left.3 = (Int32(row[index + 3]) &+ paeth(left.3, up3, upperLeft.3)) & 0xFF
-                row[index] = UInt8(truncatingIfNeeded: left.0)
-                row[index + 1] = UInt8(truncatingIfNeeded: left.1)
-                row[index + 2] = UInt8(truncatingIfNeeded: left.2)
-                row[index + 3] = UInt8(truncatingIfNeeded: left.3)
-                upperLeft = (up0, up1, up2, up3)
-                index += 4
-            }
-        default:
+        guard bytesPerPixel >= 3 else {
             for i in 0..<bytesPerPixel { row[i] &+= prior[i] }
             for i in bytesPerPixel..<max(count, bytesPerPixel) {
                 let predicted = paeth(Int32(row[i - bytesPerPixel]), Int32(prior[i]), Int32(prior[i - bytesPerPixel]))
                 row[i] &+= UInt8(truncatingIfNeeded: predicted)
             }
+            return
+        }
+        var left = SIMD4<Int16>(repeating: 0), upperLeft = SIMD4<Int16>(repeating: 0)
+        var index = 0
+        while index < count {
+            let filtered = load(row + index), up = load(prior + index)
+            let towardUp = up &- upperLeft, towardLeft = left &- upperLeft
+            let distanceA = pointwiseMax(towardUp, 0 &- towardUp)
+            let distanceB = pointwiseMax(towardLeft, 0 &- towardLeft)
+            let sum = towardUp &+ towardLeft
+            let distanceC = pointwiseMax(sum, 0 &- sum)
+            let predicted = upperLeft
+                .replacing(with: up, where: distanceB .<= distanceC)
+                .replacing(with: left, where: (distanceA .<= distanceB) .& (distanceA .<= distanceC))
+            let value = (filtered &+ predicted) & 0xFF
+            let bytes = SIMD4<UInt8>(truncatingIfNeeded: value)
+            if bytesPerPixel == 4 {
+                UnsafeMutableRawPointer(row + index).storeBytes(of: bytes, as: SIMD4<UInt8>.self)
+            } else {
+                row[index] = bytes[0]; row[index + 1] = bytes[1]; row[index + 2] = bytes[2]
+            }
+            left = value
+            upperLeft = up
+            index += bytesPerPixel
         }
     }
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafeMutablePointer<UInt8>) -> SIMD4<Int16> {
+        SIMD4<Int16>(truncatingIfNeeded: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<UInt8>.self))
+    }
+
+    /// Bytes after the last row so that a four-byte read or write of a three-byte pixel stays in bounds.
+    private static let rowSlack = 4
 
     /// Reverses the per-row PNG filters in place and converts each row to RGB.
     private static func unfilter(_ raw: inout [UInt8], header: Header, palette: [UInt8]) -> RGBImage? {
@@ -152,7 +157,7 @@ struct FastPNGDecoder {
             initialized = width * height * 3
             raw.withUnsafeMutableBufferPointer { buffer in
                 let base = buffer.baseAddress!
-                let zeroRow = [UInt8](repeating: 0, count: rowBytes)
+                let zeroRow = [UInt8](repeating: 0, count: rowBytes + Self.rowSlack)
                 zeroRow.withUnsafeBufferPointer { zeros in
                     palette.withUnsafeBufferPointer { colors in
                         for y in 0..<height {
