@@ -3,6 +3,15 @@
 // our own AWS client). Swift 6 language mode throughout (the tools version sets it).
 import PackageDescription
 
+// The resampler and PNG unfilter multiply 32-bit lanes; baseline x86-64 (SSE2) has no such
+// instruction and emulates it with shuffles. Nehalem's SSE4.1/4.2 (every x86 EC2 instance type
+// and any x86 machine since 2009) has it. Other architectures keep their defaults.
+#if arch(x86_64)
+let visionCodegen: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-target-cpu", "-Xfrontend", "nehalem"])]
+#else
+let visionCodegen: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "ElasticClassifier",
     platforms: [.macOS(.v13)],
@@ -48,7 +57,8 @@ let package = Package(
             "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "CDeflate", "COnnxRuntime"]),
+        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "CDeflate", "COnnxRuntime"],
+                swiftSettings: visionCodegen),
         .target(name: "WebTier", dependencies: [
             "HTTPServer", "AWS", "Pipeline",
             .product(name: "Logging", package: "swift-log"),

@@ -93,10 +93,10 @@ public struct Preprocessor: Sendable {
         let rowBytes = crop * 3
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
         // Horizontal pass on the rows the vertical pass reads, kept columns only.
-        var intermediate = [UInt8](repeating: 0, count: rows.count * rowBytes)
+        var intermediate = [UInt8](repeating: 0, count: rows.count * rowBytes + 1)  // + 1: see horizontalPass
         image.pixels.withUnsafeBufferPointer { source in
             intermediate.withUnsafeMutableBufferPointer { target in
-                Self.horizontalPass(source: source.baseAddress!, width: image.width, rows: rows,
+                Self.horizontalPass(source: source.baseAddress!, width: image.width, height: image.height, rows: rows,
                                     coefficients: horizontal, columns: crop, into: target.baseAddress!)
             }
         }
@@ -123,34 +123,46 @@ public struct Preprocessor: Sendable {
     }
 
     /// Pillow's horizontal pass for `columns` kept outputs of each row in `rows`.
-    private static func horizontalPass(source: UnsafePointer<UInt8>, width: Int, rows: Range<Int>,
+    ///
+    /// One SIMD multiply-add per tap covers a pixel's three channels: the pixel is read as four
+    /// bytes (the fourth, the next pixel's red, lands in a lane that is never kept). Every output
+    /// runs all `taps` taps, the ones past its own count having weight zero, so that the loop's
+    /// trip count never changes; reads past a row's end then land in the next row (times zero),
+    /// and the image's last row is read from a copy padded for it. Outputs are written as four
+    /// bytes, the fourth overwritten by the next column (`target` has one byte of slack).
+    private static func horizontalPass(source: UnsafePointer<UInt8>, width: Int, height: Int, rows: Range<Int>,
                                        coefficients: ResampleCoefficients, columns: Int,
                                        into target: UnsafeMutablePointer<UInt8>) {
-        let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
+        let half = SIMD4<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
         let taps = coefficients.taps
+        let rowBytes = width * 3
+        let slack = taps * 3 + 4
+        let paddedLastRow = UnsafeMutablePointer<UInt8>.allocate(capacity: rowBytes + slack)
+        defer { paddedLastRow.deallocate() }
+        paddedLastRow.update(from: source + (height - 1) * rowBytes, count: rowBytes)
+        (paddedLastRow + rowBytes).initialize(repeating: 0, count: slack)
         coefficients.weights.withUnsafeBufferPointer { weights in
             coefficients.starts.withUnsafeBufferPointer { starts in
-                coefficients.counts.withUnsafeBufferPointer { counts in
-                    for (slot, row) in rows.enumerated() {
-                        let sourceRow = source + row * width * 3
-                        let targetRow = target + slot * columns * 3
-                        for column in 0..<columns {
-                            let k = weights.baseAddress! + column * taps
-                            var pixel = sourceRow + Int(starts[column]) * 3
-                            var r = half, g = half, b = half
-                            for tap in 0..<Int(counts[column]) {
-                                let weight = k[tap]
-                                r &+= Int32(pixel[0]) &* weight
-                                g &+= Int32(pixel[1]) &* weight
-                                b &+= Int32(pixel[2]) &* weight
-                                pixel += 3
-                            }
-                            targetRow[column * 3] = clip(r)
-                            targetRow[column * 3 + 1] = clip(g)
-                            targetRow[column * 3 + 2] = clip(b)
+              coefficients.counts.withUnsafeBufferPointer { counts in
+                for (slot, row) in rows.enumerated() {
+                    let sourceRow = UnsafeRawPointer(row == height - 1 ? UnsafePointer(paddedLastRow) : source + row * rowBytes)
+                    var output = UnsafeMutableRawPointer(target + slot * columns * 3)
+                    var k = weights.baseAddress!
+                    for column in 0..<columns {
+                        var pixel = sourceRow + Int(starts[column]) * 3
+                        var sum = half
+                        for tap in 0..<Int(counts[column]) {
+                            let bytes = unsafeBitCast(pixel.loadUnaligned(as: UInt32.self), to: SIMD4<UInt8>.self)
+                            sum &+= SIMD4<Int32>(truncatingIfNeeded: bytes) &* SIMD4<Int32>(repeating: k[tap])
+                            pixel += 3
                         }
+                        let value = (sum &>> ResampleCoefficients.precisionBits).clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255))
+                        output.storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: value), as: SIMD4<UInt8>.self)
+                        output += 3
+                        k += taps
                     }
                 }
+              }
             }
         }
     }
