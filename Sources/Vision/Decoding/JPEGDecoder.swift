@@ -26,11 +26,13 @@ struct JPEGDecoder {
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let channels = isCMYK ? 4 : 3
         let pixelFormat = isCMYK ? TJPF_CMYK : TJPF_RGB
-        var decoded = [UInt8](repeating: 0, count: outputWidth * outputHeight * channels)
-        let status = decoded.withUnsafeMutableBufferPointer { buffer in
-            tjDecompress2(handle, jpeg.baseAddress, UInt(jpeg.count), buffer.baseAddress,
-                          Int32(outputWidth), Int32(outputWidth * channels), Int32(outputHeight),
-                          Int32(pixelFormat.rawValue), flags)
+        var status: Int32 = 0
+        // Not zero-filled first: the decoder writes every byte, and on failure the buffer is dropped.
+        var decoded = [UInt8](unsafeUninitializedCapacity: outputWidth * outputHeight * channels) { buffer, initialized in
+            status = tjDecompress2(handle, jpeg.baseAddress, UInt(jpeg.count), buffer.baseAddress,
+                                   Int32(outputWidth), Int32(outputWidth * channels), Int32(outputHeight),
+                                   Int32(pixelFormat.rawValue), flags)
+            initialized = buffer.count
         }
         if status != 0 { throw .corrupt(format: .jpeg, reason: Self.message(handle)) }
         if isCMYK { decoded = Self.convertInvertedCMYKToRGB(decoded) }

@@ -93,12 +93,13 @@ public struct Preprocessor: Sendable {
         let rowBytes = crop * 3
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
         // Horizontal pass on the rows the vertical pass reads, kept columns only.
-        var intermediate = [UInt8](repeating: 0, count: rows.count * rowBytes + 1)  // + 1: see horizontalPass
-        image.pixels.withUnsafeBufferPointer { source in
-            intermediate.withUnsafeMutableBufferPointer { target in
+        // + 1: see horizontalPass. Not zero-filled first: the pass writes every byte read later.
+        let intermediate = [UInt8](unsafeUninitializedCapacity: rows.count * rowBytes + 1) { target, initialized in
+            image.pixels.withUnsafeBufferPointer { source in
                 Self.horizontalPass(source: source.baseAddress!, width: image.width, height: image.height, rows: rows,
                                     coefficients: horizontal, columns: crop, into: target.baseAddress!)
             }
+            initialized = target.count
         }
         // Vertical pass: accumulate whole rows (a loop the compiler vectorises), kept rows only.
         var accumulator = [Int32](repeating: 0, count: rowBytes)
