@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import AWS
 
 @Suite("S3 request building and response parsing (no network)")
@@ -83,6 +84,37 @@ struct S3UnitTests {
         #expect(attributes.contentLength == 12 && attributes.contentType == "text/plain" && attributes.eTag == "\"x\"")
         #expect(attributes.metadata == ["job-id": "7"])
         #expect(attributes.lastModified == Date(timeIntervalSince1970: 1_796_004_000))
+    }
+
+    @Test("HTTP dates parse like Foundation's formatter over two centuries of random instants")
+    func httpDatesAgreeWithDateFormatter() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        var random = SeededGenerator(seed: 2026)
+        for _ in 0..<2_000 {
+            // 1900-01-01 ... 2100-01-01, whole seconds.
+            let instant = Date(timeIntervalSince1970: TimeInterval(Int64.random(in: -2_208_988_800...4_102_444_800, using: &random)))
+            let text = formatter.string(from: instant)
+            #expect(HTTPDate.parse(text) == instant, "\(text)")
+        }
+    }
+
+    @Test("malformed or obsolete HTTP dates give nil",
+          arguments: ["", "Mon, 30 Nov 2026 02:00:00", "Mon, 30 Nov 2026 02:00:00 UTC", "Mon 30 Nov 2026 02:00:00 GMT",
+                      "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Mon, 30 Foo 2026 02:00:00 GMT",
+                      "Mon, 32 Nov 2026 02:00:00 GMT", "Mon, 30 Nov 2026 24:00:00 GMT", "Mon, 3 Nov 2026 02:00:00 GMT",
+                      "Mon, 30 Nov 2026 02:00 GMT", "Xyz, 30 Nov 2026 02:00:00 GMT", "Mon, 30 Nov 2026 02:00:0x GMT"])
+    func malformedHTTPDates(text: String) {
+        #expect(HTTPDate.parse(text) == nil)
+    }
+
+    @Test("header values lose surrounding whitespace only", arguments: [
+        ("", ""), ("  ", ""), ("a", "a"), (" a ", "a"), ("\t\r\na b\r\n", "a b"), ("é ", "é"), (" \u{00A0}x", "\u{00A0}x"),
+    ])
+    func trimming(input: String, expected: String) {
+        #expect(S3ResponseParser.trimmed(input) == expected)
     }
 
     @Test("errors map by code, and by status alone for bodiless HEAD responses")
