@@ -85,13 +85,13 @@ struct JobProcessor: Sendable {
 
     private func storeAndAnnounce(_ result: ResultMessage, for job: JobMessage) async throws {
         let metadata = ["image-id": job.imageId, "job-id": job.jobId, "worker": options.workerName]
+        let json = MessageCodec.encode(result)  // once: the stored copy and the message are the same text
         try await store.put(bucket: options.outputBucket, key: job.key, body: Data(result.auditBody.utf8),
                             contentType: "text/plain; charset=utf-8", metadata: metadata)
         try await store.put(bucket: options.outputBucket,
                             key: ObjectNaming.resultKey(jobId: job.jobId, imageId: job.imageId),
-                            body: Data(MessageCodec.encode(result).utf8),
-                            contentType: "application/json", metadata: metadata)
-        let refused = try await responses.send([MessageCodec.encode(result)])
+                            body: Data(json.utf8), contentType: "application/json", metadata: metadata)
+        let refused = try await responses.send([json])
         if let failure = refused.first {
             throw TransientJobError(reason: "response queue refused the result: \(failure.code) \(failure.message)")
         }
