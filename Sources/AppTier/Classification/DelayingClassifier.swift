@@ -14,7 +14,11 @@ public struct DelayingClassifier: ImageClassifier {
 
     public var modelName: String { wrapped.modelName }
 
-    public func classify(_ images: [Data]) async -> [Result<ClassifiedImage, ImageRejection>] {
+    public func prepare(_ image: Data) async -> PreparedImage {
+        await wrapped.prepare(image)
+    }
+
+    public func classify(_ images: [PreparedImage]) async -> [Result<ClassifiedImage, ImageRejection>] {
         try? await Task.sleep(for: delay)
         return await wrapped.classify(images)
     }

@@ -3,11 +3,12 @@ import Foundation
 /// Groups images that become ready while the model is busy into one batch, without ever waiting
 /// to fill a batch: an image arriving at an idle model runs at once, alone. Under load the next
 /// batch is whatever queued up during the previous run (up to `maxBatch`), which is when batching
-/// pays; when idle it adds no latency.
+/// pays; when idle it adds no latency. Images are decoded before they queue, each on its own, so
+/// decoding the next image overlaps the model's run on the current one.
 public actor OpportunisticBatcher {
     private let classifier: any ImageClassifier
     private let maxBatch: Int
-    private var waiting: [(image: Data, reply: CheckedContinuation<Result<ClassifiedImage, ImageRejection>, Never>)] = []
+    private var waiting: [(image: PreparedImage, reply: CheckedContinuation<Result<ClassifiedImage, ImageRejection>, Never>)] = []
     private var running = false
     /// Sizes of the batches run so far (for the worker's counters and the benchmark).
     public private(set) var batchSizes: [Int: Int] = [:]
@@ -20,8 +21,10 @@ public actor OpportunisticBatcher {
     public nonisolated var modelName: String { classifier.modelName }
 
     public func classify(_ image: Data) async -> Result<ClassifiedImage, ImageRejection> {
-        await withCheckedContinuation { reply in
-            waiting.append((image, reply))
+        // The actor is free while the image decodes: other jobs queue and run meanwhile.
+        let prepared = await classifier.prepare(image)
+        return await withCheckedContinuation { reply in
+            waiting.append((prepared, reply))
             if !running {
                 running = true
                 Task { await self.drain() }

@@ -8,9 +8,12 @@ import Vision
 public struct VisionImageClassifier: ImageClassifier {
     public let classifier: Classifier
     public let modelName: String
-    /// Inference is CPU-bound for milliseconds at a time: it runs on its own queue so it never
-    /// occupies the threads of Swift's cooperative pool, which keep the downloads going.
-    private let queue = DispatchQueue(label: "apptier.inference", qos: .userInitiated)
+    /// Decoding and inference are CPU-bound for milliseconds at a time: they run on Dispatch
+    /// queues so that they never occupy the threads of Swift's cooperative pool, which keep the
+    /// downloads going. Images are decoded concurrently (one job's image while the model runs on
+    /// another's); the model runs on its own serial queue, one batch at a time.
+    private let inferenceQueue = DispatchQueue(label: "apptier.inference", qos: .userInitiated)
+    private let decodingQueue = DispatchQueue(label: "apptier.decoding", qos: .userInitiated, attributes: .concurrent)
 
     public init(classifier: Classifier, modelName: String) {
         self.classifier = classifier
@@ -33,10 +36,18 @@ public struct VisionImageClassifier: ImageClassifier {
         self.init(classifier: try Classifier(configuration: configuration), modelName: settings.name)
     }
 
-    public func classify(_ images: [Data]) async -> [Result<ClassifiedImage, ImageRejection>] {
+    public func prepare(_ image: Data) async -> PreparedImage {
         let classifier = self.classifier
+        return await withCheckedContinuation { continuation in
+            decodingQueue.async { continuation.resume(returning: PreparedImage(classifier.prepare([image]))) }
+        }
+    }
+
+    public func classify(_ images: [PreparedImage]) async -> [Result<ClassifiedImage, ImageRejection>] {
+        let classifier = self.classifier
+        let batch = PreparedBatch.joined(images.map(\.batch))
         let results = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: classifier.classify(batch: images)) }
+            inferenceQueue.async { continuation.resume(returning: classifier.classify(batch)) }
         }
         return results.map { result in
             result

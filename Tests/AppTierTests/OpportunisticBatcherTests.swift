@@ -1,0 +1,52 @@
+import AppTier
+import Foundation
+import Pipeline
+import Testing
+import TestSupport
+
+/// The batcher with the real model: images decoded on their own and queued while the model is
+/// busy run together, and every job still gets its own answer, equal to classifying it alone.
+@Suite("opportunistic batching with the real model")
+struct OpportunisticBatcherTests {
+    static func classifier() throws -> VisionImageClassifier {
+        var settings = ModelSettings()
+        settings.path = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
+        settings.labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
+        settings.intraOpThreads = 1
+        return try VisionImageClassifier(settings: settings)
+    }
+
+    @Test("images arriving while the model runs form one batch; each answer equals its solo classification")
+    func queuedImagesShareABatchAndKeepTheirAnswers() async throws {
+        let model = try Self.classifier()
+        // The delay holds the first run long enough for every other image to decode and queue.
+        let batcher = OpportunisticBatcher(classifier: DelayingClassifier(wrapping: model, delay: .milliseconds(300)), maxBatch: 8)
+        var images = try TestPhotos.all().prefix(6).map(\.bytes)
+        images.insert(Data("not an image".utf8), at: 3)
+        let results = await withTaskGroup(of: (Int, Result<ClassifiedImage, ImageRejection>).self) { group in
+            for (index, image) in images.enumerated() {
+                group.addTask { (index, await batcher.classify(image)) }
+            }
+            var collected = [Int: Result<ClassifiedImage, ImageRejection>]()
+            for await (index, result) in group { collected[index] = result }
+            return collected
+        }
+        #expect(results.count == images.count)
+        let sizes = await batcher.batchSizes
+        #expect(sizes.values.reduce(0, +) < images.count, "some images must have shared a model run: \(sizes)")
+        #expect(sizes.reduce(0) { $0 + $1.key * $1.value } == images.count, "every image ran exactly once: \(sizes)")
+        for (index, image) in images.enumerated() {
+            let solo = await model.classify([await model.prepare(image)])[0]
+            switch (results[index]!, solo) {
+            case (.success(let batched), .success(let alone)):
+                #expect(batched.predictions.map(\.label) == alone.predictions.map(\.label), "image \(index)")
+                for (a, b) in zip(batched.predictions, alone.predictions) { #expect(abs(a.score - b.score) < 1e-4) }
+            case (.failure(let batched), .failure(let alone)):
+                #expect(index == 3)
+                #expect(batched == alone)
+            default:
+                Issue.record("image \(index): batched \(results[index]!) vs alone \(solo)")
+            }
+        }
+    }
+}
