@@ -9,7 +9,7 @@ import Foundation
 public final class OnnxRuntime: @unchecked Sendable {
     /// Every slot we call exists since API version 1; asking for more would refuse older libraries
     /// for no reason.
-    public static let requiredAPIVersion: UInt32 = 1
+    public static let requiredAPIVersion: UInt32 = 5  // AddSessionConfigEntry
 
     /// The path the library was loaded from.
     public let libraryPath: String

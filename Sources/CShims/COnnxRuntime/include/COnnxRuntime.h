@@ -141,6 +141,9 @@ typedef struct OrtApi {
     void (*ReleaseTypeInfo)(OrtTypeInfo *value);                                               // 98
     void (*ReleaseTensorTypeAndShapeInfo)(OrtTensorTypeAndShapeInfo *value);                   // 99
     void (*ReleaseSessionOptions)(OrtSessionOptions *value);                                   // 100
+    void *slots101to129[29];
+    OrtStatus *(*AddSessionConfigEntry)(OrtSessionOptions *options, const char *key,
+                                        const char *value);                                    // 130 (API 5)
 } OrtApi;
 
 #define EC_ORT_SLOT(field, slot) \
@@ -154,6 +157,7 @@ EC_ORT_SLOT(Run, 9);
 EC_ORT_SLOT(CreateSessionOptions, 10);
 EC_ORT_SLOT(SetSessionGraphOptimizationLevel, 23);
 EC_ORT_SLOT(SetIntraOpNumThreads, 24);
+EC_ORT_SLOT(AddSessionConfigEntry, 130);
 EC_ORT_SLOT(SetInterOpNumThreads, 25);
 EC_ORT_SLOT(SessionGetInputCount, 30);
 EC_ORT_SLOT(SessionGetOutputCount, 31);
