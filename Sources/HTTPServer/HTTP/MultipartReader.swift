@@ -12,14 +12,19 @@ public struct MultipartLimits: Sendable {
     public var memoryThreshold: Int
     /// Where spooled parts go (created with `mkstemp`, removed when the part is released).
     public var spoolDirectory: String
+    /// When set, a part past `memoryThreshold` stays in memory while this shared budget covers it,
+    /// and is spooled only once it does not.
+    public var memoryBudget: MultipartMemoryBudget?
 
     public init(maxPartBytes: Int = 20 << 20, maxTotalBytes: Int = 200 << 20, maxParts: Int = 1000,
-                memoryThreshold: Int = 64 << 10, spoolDirectory: String = "/tmp") {
+                memoryThreshold: Int = 64 << 10, spoolDirectory: String = "/tmp",
+                memoryBudget: MultipartMemoryBudget? = nil) {
         self.maxPartBytes = maxPartBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxParts = maxParts
         self.memoryThreshold = memoryThreshold
         self.spoolDirectory = spoolDirectory
+        self.memoryBudget = memoryBudget
     }
 }
 
@@ -127,19 +132,22 @@ public struct MultipartReader: AsyncSequence, Sendable {
     }
 }
 
-/// Collects one part: in memory while small, then in a temporary file.
+/// Collects one part: in memory while small (or while the memory budget covers it), then in a
+/// temporary file.
 struct PartBuilder {
     let head: MultipartPartHead
     var memory: [UInt8] = []
     var spool: SpoolFile?
     var size = 0
+    /// The budget share of a part held in memory past `memoryThreshold`.
+    var reservation: MultipartMemoryReservation?
 
     init(head: MultipartPartHead) { self.head = head }
 
     mutating func append(_ bytes: [UInt8], limits: MultipartLimits) throws {
         size += bytes.count
         guard size <= limits.maxPartBytes else { throw MultipartError.partTooLarge(limit: limits.maxPartBytes) }
-        if spool == nil && memory.count + bytes.count <= limits.memoryThreshold {
+        if spool == nil && (memory.count + bytes.count <= limits.memoryThreshold || reserve(bytes.count, limits)) {
             memory += bytes
             return
         }
@@ -147,16 +155,28 @@ struct PartBuilder {
             let file = try SpoolFile(directory: limits.spoolDirectory)
             try file.write(memory)
             memory = []
+            reservation?.releaseAll()
+            reservation = nil
             spool = file
         }
         try spool?.write(bytes)
+    }
+
+    /// Takes budget for `count` more bytes; the first time, also for what is already held.
+    private mutating func reserve(_ count: Int, _ limits: MultipartLimits) -> Bool {
+        guard let budget = limits.memoryBudget else { return false }
+        if let reservation { return reservation.grow(by: count) }
+        let first = MultipartMemoryReservation(budget: budget)
+        guard first.grow(by: memory.count + count) else { return false }
+        reservation = first
+        return true
     }
 
     func finish() -> MultipartPart {
         if let spool {
             return MultipartPart(head: head, size: size, storage: .file(path: spool.release()))
         }
-        return MultipartPart(head: head, size: size, storage: .memory(memory))
+        return MultipartPart(head: head, size: size, storage: .memory(memory), reservation: reservation)
     }
 }
 
