@@ -136,7 +136,12 @@ public struct MultipartReader: AsyncSequence, Sendable {
 /// temporary file.
 struct PartBuilder {
     let head: MultipartPartHead
+    /// The first bytes, up to `memoryThreshold`.
     var memory: [UInt8] = []
+    /// The bytes past the threshold while the memory budget covers them, kept as they arrived and
+    /// joined once at the end: growing one array instead copies each byte again on every
+    /// reallocation and touches fresh pages each time.
+    var pieces: [[UInt8]] = []
     var spool: SpoolFile?
     var size = 0
     /// The budget share of a part held in memory past `memoryThreshold`.
@@ -147,14 +152,20 @@ struct PartBuilder {
     mutating func append(_ bytes: [UInt8], limits: MultipartLimits) throws {
         size += bytes.count
         guard size <= limits.maxPartBytes else { throw MultipartError.partTooLarge(limit: limits.maxPartBytes) }
-        if spool == nil && (memory.count + bytes.count <= limits.memoryThreshold || reserve(bytes.count, limits)) {
-            memory += bytes
-            return
-        }
         if spool == nil {
+            if pieces.isEmpty && memory.count + bytes.count <= limits.memoryThreshold {
+                memory += bytes
+                return
+            }
+            if reserve(bytes.count, limits) {
+                pieces.append(bytes)
+                return
+            }
             let file = try SpoolFile(directory: limits.spoolDirectory)
             try file.write(memory)
+            for piece in pieces { try file.write(piece) }
             memory = []
+            pieces = []
             reservation?.releaseAll()
             reservation = nil
             spool = file
@@ -176,7 +187,12 @@ struct PartBuilder {
         if let spool {
             return MultipartPart(head: head, size: size, storage: .file(path: spool.release()))
         }
-        return MultipartPart(head: head, size: size, storage: .memory(memory), reservation: reservation)
+        guard !pieces.isEmpty else { return MultipartPart(head: head, size: size, storage: .memory(memory)) }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(size)
+        joined += memory
+        for piece in pieces { joined += piece }
+        return MultipartPart(head: head, size: size, storage: .memory(joined), reservation: reservation)
     }
 }
 

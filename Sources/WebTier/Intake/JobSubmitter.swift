@@ -72,8 +72,9 @@ public struct JobSubmitter: Sendable {
                 unqueued[failure.index] = "\(failure.code): \(failure.message)"
             }
         } catch {
-            // A batch failed part-way: which messages went out is unknown. Report them all; a
-            // result for one that did go out is still recorded in S3 but not shown as accepted.
+            // The queue could not say which messages went out (the single-message send failed;
+            // batches report their own entries above). Report them all; a result for one that
+            // did go out is still recorded in S3 but not shown as accepted.
             for index in accepted.indices { unqueued[index] = "\(error)" }
         }
         if !unqueued.isEmpty {
