@@ -74,6 +74,22 @@ struct S3UploadIntegrityTests {
         #expect(plain.payloadSigning == .signed && plain.headers["x-amz-checksum-crc32"] == nil)
     }
 
+    @Test("a CRC32 replaces the signed SHA-256 only over https or to a loopback host",
+          arguments: [("https://s3.example.com", true), ("http://127.0.0.1:5005", true), ("http://127.8.9.10", true),
+                      ("http://[::1]:9000", true), ("http://LOCALHOST:9", true), ("http://10.0.0.5:9000", false),
+                      ("http://example.com", false), ("http://127.0.0.1.example.com", false), ("http://[::2]:9000", false)])
+    func effectiveIntegrity(endpoint: String, crc32: Bool) throws {
+        let resolved = AWSEndpoint(service: .s3, region: "us-east-1", customEndpoint: URL(string: endpoint))
+        #expect(S3UploadIntegrity.crc32Checksum.effective(for: resolved) == (crc32 ? .crc32Checksum : .signedSHA256))
+        #expect(S3UploadIntegrity.signedSHA256.effective(for: resolved) == .signedSHA256)
+    }
+
+    @Test("AWS's own regional endpoint is https, so it gets the CRC32")
+    func regionalEndpoint() {
+        let resolved = AWSEndpoint(service: .s3, region: "eu-west-1", customEndpoint: nil)
+        #expect(S3UploadIntegrity.crc32Checksum.effective(for: resolved) == .crc32Checksum)
+    }
+
     @Test("a missing upload file is an S3 error naming it, before anything is sent")
     func missingFile() async throws {
         let s3 = S3Client(configuration: try await MotoServer.shared().configuration())

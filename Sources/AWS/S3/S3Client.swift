@@ -64,7 +64,7 @@ public struct S3Client: Sendable {
 
     private func putObject(bucket: String, key: String, requestBody: AWSRequestBody, contentType: String?,
                            metadata: [String: String], integrity: S3UploadIntegrity) async throws -> S3PutResult {
-        let checksum = try S3PayloadChecksum.forUpload(requestBody, integrity)
+        let checksum = try S3PayloadChecksum.forUpload(requestBody, integrity.effective(for: core.endpoint))
         let request = try S3RequestBuilder.putObject(bucket: bucket, key: key, body: requestBody, contentType: contentType,
                                                      metadata: metadata, checksum: checksum)
         let response = try await perform(request, bucket: bucket, key: key)

@@ -17,8 +17,32 @@ public enum S3UploadIntegrity: Sendable, Equatable {
     /// corruption, not a forger, which is what the AWS SDKs settle for on their default path:
     /// over https TLS already authenticates the bytes, and the signature still covers the
     /// header that names the checksum. With PCLMUL (libdeflate) it costs several times less
-    /// than SHA-256, which is why bulk image intake uses it.
+    /// than SHA-256, which is why bulk image intake uses it. Used only where nobody can rewrite
+    /// the bytes in flight (see `effective(for:)`).
     case crc32Checksum
+
+    /// What is actually sent to `endpoint`: a CRC32 only over https (TLS authenticates the bytes)
+    /// or to a loopback host (no wire to tamper with, e.g. moto). Over plain http to any other
+    /// host a forger could match a CRC32 with a changed body, so the signed SHA-256 stays, as
+    /// botocore does ("payloads will always be signed over insecure connections").
+    public func effective(for endpoint: AWSEndpoint) -> S3UploadIntegrity {
+        guard self == .crc32Checksum, endpoint.scheme.lowercased() != "https" else { return self }
+        return Self.isLoopback(authority: endpoint.authority) ? .crc32Checksum : .signedSHA256
+    }
+
+    /// `127.x.x.x`, `[::1]` or `localhost`, with or without a port.
+    static func isLoopback(authority: String) -> Bool {
+        let host: Substring
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            host = authority[authority.index(after: authority.startIndex)..<close]
+        } else {
+            host = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        }
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 }
 
 /// A checksum S3 verifies on upload (`x-amz-checksum-<algorithm>`), as S3 spells it.
