@@ -50,7 +50,7 @@ let package = Package(
         // MARK: Libraries (layers: no module reaches "up").
         .target(name: "Pipeline", dependencies: ["AWS"]),
         .target(name: "AWS", dependencies: [
-            "CCurl", "CCrypto",
+            "CCurl", "CCrypto", "CDeflate",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "HTTPServer", dependencies: [

@@ -50,6 +50,31 @@ struct AWSBackendsTests {
         #expect(seen == Set(bodies))
     }
 
+    @Test("a batch SQS refuses as a whole fails only its own entries: the other batches arrive, each message once")
+    func refusedBatchFailsOnlyItsEntries() async throws {
+        let queue = try await newQueue()
+        // Ten 110 KB bodies make the second batch larger than a SendMessageBatch may be
+        // (1 MiB in all: BatchRequestTooLong); the batches before and after it are small.
+        let refused = 10..<20
+        let bodies = (0..<25).map { index in
+            refused.contains(index) ? "big-\(index)-" + String(repeating: "x", count: 110_000) : "small-\(index)"
+        }
+        let failures = try await queue.send(bodies)
+        #expect(failures.map(\.index) == Array(refused))
+        #expect(failures.allSatisfy { $0.code == "BatchNotSent" && $0.message.contains("BatchRequestTooLong") },
+                "\(failures.first.map { "\($0.code): \($0.message.prefix(300))" } ?? "")")
+        var received: [String] = []
+        for _ in 0..<10 where received.count < 15 {
+            for message in try await queue.receive(maxMessages: 10, waitSeconds: 1) {
+                received.append(String(message.body.prefix(12)))
+                try await queue.delete(message)
+            }
+        }
+        let expected = bodies.indices.filter { !refused.contains($0) }.map { String(bodies[$0].prefix(12)) }
+        #expect(received.sorted() == expected.sorted(), "every message of the good batches, none twice, none of the refused one")
+        #expect(try await queue.depth().backlog == 0)
+    }
+
     @Test func depthCountsVisibleAndInFlight() async throws {
         let queue = try await newQueue()
         _ = try await queue.send(["a", "b", "c"])

@@ -15,7 +15,8 @@ public struct AWSRequest: Sendable {
     public var query: [(name: String, value: String)]
     public var headers: AWSHeaders
     public var body: AWSRequestBody
-    /// Whether the body's SHA-256 is signed or `UNSIGNED-PAYLOAD` is sent (S3 only, over https).
+    /// Whether the body's SHA-256 is signed or `UNSIGNED-PAYLOAD` is sent (S3 only; pair it with a
+    /// checksum header S3 verifies, see `S3UploadIntegrity`).
     public var payloadSigning: AWSPayloadSigning
     /// Overrides the configuration's total timeout, e.g. for a 20 s SQS long poll.
     public var timeout: Duration?

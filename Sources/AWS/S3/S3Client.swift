@@ -41,19 +41,32 @@ public struct S3Client: Sendable {
     /// Stores `body` at `key`. Metadata names are sent (and come back) lower-cased.
     @discardableResult
     public func putObject(bucket: String, key: String, body: Data, contentType: String? = nil,
-                          metadata: [String: String] = [:]) async throws -> S3PutResult {
-        let request = try S3RequestBuilder.putObject(bucket: bucket, key: key, body: .data(body),
-                                                     contentType: contentType, metadata: metadata)
-        let response = try await perform(request, bucket: bucket, key: key)
-        return S3PutResult(eTag: response.headers["ETag"])
+                          metadata: [String: String] = [:], integrity: S3UploadIntegrity = .signedSHA256) async throws -> S3PutResult {
+        try await putObject(bucket: bucket, key: key, requestBody: .data(body), contentType: contentType,
+                            metadata: metadata, integrity: integrity)
+    }
+
+    /// Stores `bytes` at `key` (sent from the array as it is, without a copy).
+    @discardableResult
+    public func putObject(bucket: String, key: String, bytes: [UInt8], contentType: String? = nil,
+                          metadata: [String: String] = [:], integrity: S3UploadIntegrity = .signedSHA256) async throws -> S3PutResult {
+        try await putObject(bucket: bucket, key: key, requestBody: .bytes(bytes), contentType: contentType,
+                            metadata: metadata, integrity: integrity)
     }
 
     /// Stores the file at `file` (streamed by the transport, not loaded into memory).
     @discardableResult
     public func putObject(bucket: String, key: String, contentsOf file: URL, contentType: String? = nil,
-                          metadata: [String: String] = [:]) async throws -> S3PutResult {
-        let request = try S3RequestBuilder.putObject(bucket: bucket, key: key, body: .file(file),
-                                                     contentType: contentType, metadata: metadata)
+                          metadata: [String: String] = [:], integrity: S3UploadIntegrity = .signedSHA256) async throws -> S3PutResult {
+        try await putObject(bucket: bucket, key: key, requestBody: .file(file), contentType: contentType,
+                            metadata: metadata, integrity: integrity)
+    }
+
+    private func putObject(bucket: String, key: String, requestBody: AWSRequestBody, contentType: String?,
+                           metadata: [String: String], integrity: S3UploadIntegrity) async throws -> S3PutResult {
+        let checksum = try S3PayloadChecksum.forUpload(requestBody, integrity.effective(for: core.endpoint))
+        let request = try S3RequestBuilder.putObject(bucket: bucket, key: key, body: requestBody, contentType: contentType,
+                                                     metadata: metadata, checksum: checksum)
         let response = try await perform(request, bucket: bucket, key: key)
         return S3PutResult(eTag: response.headers["ETag"])
     }

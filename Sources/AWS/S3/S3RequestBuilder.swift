@@ -31,11 +31,19 @@ public enum S3RequestBuilder {
         return AWSRequest(method: "DELETE", path: "/\(bucket)")
     }
 
-    /// `PUT /bucket/key` with the body, content type and user metadata.
+    /// `PUT /bucket/key` with the body, content type and user metadata. With a `checksum`, the
+    /// payload is sent as `UNSIGNED-PAYLOAD` and S3 verifies the (signed) checksum header instead
+    /// (see `S3UploadIntegrity.crc32Checksum`).
     public static func putObject(bucket: String, key: String, body: AWSRequestBody, contentType: String?,
-                                 metadata: [String: String]) throws -> AWSRequest {
+                                 metadata: [String: String], checksum: S3PayloadChecksum? = nil) throws -> AWSRequest {
         var request = try objectRequest("PUT", bucket: bucket, key: key)
         request.body = body
+        if let checksum {
+            request.payloadSigning = .unsigned
+            // The algorithm header is what S3 (and moto) key the stored checksum on.
+            request.headers["x-amz-sdk-checksum-algorithm"] = checksum.algorithm
+            request.headers[checksum.headerName] = checksum.base64Value
+        }
         if let contentType {
             try validateHeaderValue(contentType, what: "content type")
             request.headers["Content-Type"] = contentType

@@ -95,22 +95,31 @@ final class CurlTransfer {
         return true
     }
 
+    /// Parsed as bytes: this runs for every header of every response, and Foundation's
+    /// `trimmingCharacters` (through NSString) cost more than the rest of the response handling.
     func receiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
         var end = line.count
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
+        let bytes = UnsafeBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: Self.statusLinePrefix) {
             // A new status line (after "100 Continue", possibly twice from moto) starts a
-            // fresh header block.
-            let parts = text.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            // fresh header block. "HTTP/1.1 200 OK": the code is the second word.
+            let words = bytes.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+            status = words.count > 1 ? Int(String(decoding: words[1], as: UTF8.self)) ?? 0 : 0
             headers = AWSHeaders()
-        } else if let colon = text.firstIndex(of: ":") {
-            let name = String(text[..<colon])
-            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers.add(name: name, value: value)
+        } else if let colon = bytes.firstIndex(of: 0x3A) {
+            // RFC 9110 §5.5: optional whitespace (SP / HTAB) around the value is not part of it.
+            func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+            var valueStart = colon + 1
+            var valueEnd = bytes.count
+            while valueStart < valueEnd, isWhitespace(bytes[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart, isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            headers.add(name: String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self),
+                        value: String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self))
         }
     }
+
+    private static let statusLinePrefix: [UInt8] = Array("HTTP/".utf8)
 
     func receiveBody(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
         // Only a successful body goes to the download file; an error body is kept in memory

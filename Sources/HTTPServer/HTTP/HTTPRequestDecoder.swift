@@ -64,8 +64,22 @@ public struct HTTPRequestDecoder: Sendable {
         self.limits = limits
     }
 
+    /// Adds received bytes. When everything before was consumed (the usual case inside a large
+    /// body) the array is adopted rather than copied, and `next()` hands a body read whole back
+    /// out the same way: each body byte is then copied by no one between socket and handler.
+    public mutating func append(_ bytes: [UInt8]) {
+        guard readIndex == buffer.count else { return append(contentsOf: bytes) }
+        buffer = bytes
+        readIndex = 0
+        scanIndex = 0
+    }
+
     /// Adds received bytes.
     public mutating func append(_ bytes: some Collection<UInt8>) {
+        append(contentsOf: bytes)
+    }
+
+    private mutating func append(contentsOf bytes: some Collection<UInt8>) {
         if readIndex > 0 && (readIndex == buffer.count || readIndex >= 4096) {
             buffer.removeSubrange(0..<readIndex)
             scanIndex -= readIndex
@@ -234,6 +248,13 @@ public struct HTTPRequestDecoder: Sendable {
     private mutating func takeBody(upTo remaining: Int) -> [UInt8]? {
         let count = min(remaining, bufferedByteCount)
         guard count > 0 else { return nil }
+        if readIndex == 0 && count == buffer.count {
+            // The whole buffer is body: hand the array over instead of copying it out.
+            let piece = buffer
+            buffer = []
+            scanIndex = 0
+            return piece
+        }
         let piece = Array(buffer[readIndex..<(readIndex + count)])
         readIndex += count
         scanIndex = readIndex

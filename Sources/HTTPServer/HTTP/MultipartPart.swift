@@ -12,11 +12,14 @@ public final class MultipartPart: Sendable {
     /// Content size in bytes.
     public let size: Int
     public let storage: Storage
+    /// Held (not read) so that the part's share of a memory budget returns when the part goes.
+    private let reservation: MultipartMemoryReservation?
 
-    init(head: MultipartPartHead, size: Int, storage: Storage) {
+    init(head: MultipartPartHead, size: Int, storage: Storage, reservation: MultipartMemoryReservation? = nil) {
         self.head = head
         self.size = size
         self.storage = storage
+        self.reservation = reservation
     }
 
     deinit {

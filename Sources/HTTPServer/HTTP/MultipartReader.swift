@@ -12,14 +12,19 @@ public struct MultipartLimits: Sendable {
     public var memoryThreshold: Int
     /// Where spooled parts go (created with `mkstemp`, removed when the part is released).
     public var spoolDirectory: String
+    /// When set, a part past `memoryThreshold` stays in memory while this shared budget covers it,
+    /// and is spooled only once it does not.
+    public var memoryBudget: MultipartMemoryBudget?
 
     public init(maxPartBytes: Int = 20 << 20, maxTotalBytes: Int = 200 << 20, maxParts: Int = 1000,
-                memoryThreshold: Int = 64 << 10, spoolDirectory: String = "/tmp") {
+                memoryThreshold: Int = 64 << 10, spoolDirectory: String = "/tmp",
+                memoryBudget: MultipartMemoryBudget? = nil) {
         self.maxPartBytes = maxPartBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxParts = maxParts
         self.memoryThreshold = memoryThreshold
         self.spoolDirectory = spoolDirectory
+        self.memoryBudget = memoryBudget
     }
 }
 
@@ -127,36 +132,67 @@ public struct MultipartReader: AsyncSequence, Sendable {
     }
 }
 
-/// Collects one part: in memory while small, then in a temporary file.
+/// Collects one part: in memory while small (or while the memory budget covers it), then in a
+/// temporary file.
 struct PartBuilder {
     let head: MultipartPartHead
+    /// The first bytes, up to `memoryThreshold`.
     var memory: [UInt8] = []
+    /// The bytes past the threshold while the memory budget covers them, kept as they arrived and
+    /// joined once at the end: growing one array instead copies each byte again on every
+    /// reallocation and touches fresh pages each time.
+    var pieces: [[UInt8]] = []
     var spool: SpoolFile?
     var size = 0
+    /// The budget share of a part held in memory past `memoryThreshold`.
+    var reservation: MultipartMemoryReservation?
 
     init(head: MultipartPartHead) { self.head = head }
 
     mutating func append(_ bytes: [UInt8], limits: MultipartLimits) throws {
         size += bytes.count
         guard size <= limits.maxPartBytes else { throw MultipartError.partTooLarge(limit: limits.maxPartBytes) }
-        if spool == nil && memory.count + bytes.count <= limits.memoryThreshold {
-            memory += bytes
-            return
-        }
         if spool == nil {
+            if pieces.isEmpty && memory.count + bytes.count <= limits.memoryThreshold {
+                memory += bytes
+                return
+            }
+            if reserve(bytes.count, limits) {
+                pieces.append(bytes)
+                return
+            }
             let file = try SpoolFile(directory: limits.spoolDirectory)
             try file.write(memory)
+            for piece in pieces { try file.write(piece) }
             memory = []
+            pieces = []
+            reservation?.releaseAll()
+            reservation = nil
             spool = file
         }
         try spool?.write(bytes)
+    }
+
+    /// Takes budget for `count` more bytes; the first time, also for what is already held.
+    private mutating func reserve(_ count: Int, _ limits: MultipartLimits) -> Bool {
+        guard let budget = limits.memoryBudget else { return false }
+        if let reservation { return reservation.grow(by: count) }
+        let first = MultipartMemoryReservation(budget: budget)
+        guard first.grow(by: memory.count + count) else { return false }
+        reservation = first
+        return true
     }
 
     func finish() -> MultipartPart {
         if let spool {
             return MultipartPart(head: head, size: size, storage: .file(path: spool.release()))
         }
-        return MultipartPart(head: head, size: size, storage: .memory(memory))
+        guard !pieces.isEmpty else { return MultipartPart(head: head, size: size, storage: .memory(memory)) }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(size)
+        joined += memory
+        for piece in pieces { joined += piece }
+        return MultipartPart(head: head, size: size, storage: .memory(joined), reservation: reservation)
     }
 }
 

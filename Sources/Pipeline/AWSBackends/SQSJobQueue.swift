@@ -34,24 +34,49 @@ public struct SQSJobQueue: JobQueue {
                                                  visibilityTimeout: seconds)
     }
 
+    /// One `SendMessage` for a single body, else `SendMessageBatch` by tens. Each batch stands
+    /// alone: a batch the service refuses as a whole (or that never got an answer) fails only its
+    /// own entries, never the batches already sent or still to come, so a caller reports exactly
+    /// those. Entries the service failed on its side (`SenderFault` false: throttling, internal
+    /// errors) are sent once more in a batch of their own before they count as failed.
     public func send(_ bodies: [String]) async throws -> [QueueSendFailure] {
         if bodies.count == 1 {
             _ = try await client.sendMessage(queueURL: queueURL, outgoing(bodies[0], index: 0))
             return []
         }
         var failures: [QueueSendFailure] = []
-        // SQS takes at most 10 entries per batch; entry ids are the bodies' indices.
         for start in stride(from: 0, to: bodies.count, by: 10) {
-            let end = min(start + 10, bodies.count)
-            let entries = (start..<end).map {
-                SQSSendBatchEntry(id: String($0), message: outgoing(bodies[$0], index: $0))
-            }
-            let result = try await client.sendMessageBatch(queueURL: queueURL, entries: entries)
-            failures += result.failed.map {
-                QueueSendFailure(index: Int($0.id) ?? -1, code: $0.code, message: $0.message ?? "")
+            let first = await sendBatch(Array(start..<min(start + 10, bodies.count)), bodies)
+            failures += first.refused
+            if !first.serverFaults.isEmpty {
+                let again = await sendBatch(first.serverFaults.map(\.index), bodies)
+                failures += again.refused + again.serverFaults
             }
         }
-        return failures
+        return failures.sorted { $0.index < $1.index }
+    }
+
+    /// Sends `indices` as one batch (entry ids are the indices): the entries refused for good
+    /// (sender faults, or the whole batch when the call failed) and those failed on SQS's side.
+    private func sendBatch(_ indices: [Int], _ bodies: [String]) async
+        -> (refused: [QueueSendFailure], serverFaults: [QueueSendFailure]) {
+        let entries = indices.map { SQSSendBatchEntry(id: String($0), message: outgoing(bodies[$0], index: $0)) }
+        let result: SQSSendBatchResult
+        do {
+            result = try await client.sendMessageBatch(queueURL: queueURL, entries: entries)
+        } catch {
+            // Whether SQS stored any of these is unknown (e.g. a timeout after sending); they are
+            // reported, and a copy that did arrive is merely processed without being shown.
+            return (indices.map { QueueSendFailure(index: $0, code: "BatchNotSent", message: "\(error)") }, [])
+        }
+        var refused: [QueueSendFailure] = []
+        var serverFaults: [QueueSendFailure] = []
+        for failure in result.failed {
+            guard let index = Int(failure.id), indices.contains(index) else { continue }
+            let reported = QueueSendFailure(index: index, code: failure.code, message: failure.message ?? "")
+            if failure.senderFault { refused.append(reported) } else { serverFaults.append(reported) }
+        }
+        return (refused, serverFaults)
     }
 
     public func depth() async throws -> QueueDepth {

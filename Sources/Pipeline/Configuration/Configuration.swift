@@ -154,6 +154,10 @@ public struct WebSettings: Codable, Sendable, Equatable {
     public var maxFileBytes = 20 * 1024 * 1024
     public var maxRequestBytes = 1024 * 1024 * 1024
     public var maxFilesPerRequest = 500
+    /// Upload bytes held in memory at once across all requests being read; a file beyond it
+    /// waits in a temporary file instead. Memory is the cheap path (no file create, write, read
+    /// back and unlink per image), the cap keeps a flood of large uploads bounded.
+    public var intakeMemoryBytes = 16 * 1024 * 1024
     /// How long the course-compatible `POST /` waits for its result before answering 504.
     public var courseEndpointTimeoutSeconds = 120.0
     public var maxConnections = 4096

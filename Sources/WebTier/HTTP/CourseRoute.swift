@@ -22,7 +22,8 @@ struct CourseRoute: HTTPHandler {
         let waiters = context.waiters
         do {
             let upload = try await ReceivedUpload.read(request, fieldName: "myfile", policy: policy,
-                                                       spoolDirectory: context.spoolDirectory)
+                                                       spoolDirectory: context.spoolDirectory,
+                                                       memoryBudget: context.memoryBudget)
             if let refusal = upload.rejected.first {
                 metrics.update { $0.requestsRefused += 1; $0.filesRejected += 1 }
                 return .error(.unsupportedMediaType, refusal.reason)

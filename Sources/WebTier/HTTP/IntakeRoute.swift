@@ -16,7 +16,8 @@ struct IntakeRoute: HTTPHandler {
         }
         do {
             let upload = try await ReceivedUpload.read(request, fieldName: "files", policy: context.policy,
-                                                       spoolDirectory: context.spoolDirectory)
+                                                       spoolDirectory: context.spoolDirectory,
+                                                       memoryBudget: context.memoryBudget)
             let accepted = try await context.submitter.submit(upload)
             if accepted.images.isEmpty {
                 metrics.update { $0.requestsRefused += 1 }

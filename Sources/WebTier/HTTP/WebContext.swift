@@ -17,6 +17,8 @@ public struct WebContext: Sendable {
     public let requests: any JobQueue
     public let fleet: FleetChannel
     public let spoolDirectory: String
+    /// Shared by every upload being read: files stay in memory while it lasts (`web.intakeMemoryBytes`).
+    public let memoryBudget: MultipartMemoryBudget
     public let logger: Logger
 
     /// The job held here, or rebuilt from S3 (and then held); nil when S3 has no manifest.

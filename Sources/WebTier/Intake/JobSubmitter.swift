@@ -72,8 +72,9 @@ public struct JobSubmitter: Sendable {
                 unqueued[failure.index] = "\(failure.code): \(failure.message)"
             }
         } catch {
-            // A batch failed part-way: which messages went out is unknown. Report them all; a
-            // result for one that did go out is still recorded in S3 but not shown as accepted.
+            // The queue could not say which messages went out (the single-message send failed;
+            // batches report their own entries above). Report them all; a result for one that
+            // did go out is still recorded in S3 but not shown as accepted.
             for index in accepted.indices { unqueued[index] = "\(error)" }
         }
         if !unqueued.isEmpty {
@@ -130,12 +131,14 @@ public struct JobSubmitter: Sendable {
         let key = ObjectNaming.inputKey(jobId: jobId, imageId: imageId, safeFileName: candidate.safeName)
         do {
             switch candidate.part.storage {
+            // CRC32 rather than a signed SHA-256: S3 still refuses a changed body, at a fraction
+            // of the hashing cost per image (see `S3UploadIntegrity.crc32Checksum`).
             case let .memory(bytes):
-                _ = try await s3.putObject(bucket: inputBucket, key: key, body: Data(bytes),
-                                           contentType: candidate.signature.contentType)
+                _ = try await s3.putObject(bucket: inputBucket, key: key, bytes: bytes,
+                                           contentType: candidate.signature.contentType, integrity: .crc32Checksum)
             case let .file(path):
                 _ = try await s3.putObject(bucket: inputBucket, key: key, contentsOf: URL(fileURLWithPath: path),
-                                           contentType: candidate.signature.contentType)
+                                           contentType: candidate.signature.contentType, integrity: .crc32Checksum)
             }
         } catch {
             logger.warning("image not stored", metadata: ["job": "\(jobId)", "key": "\(key)", "error": "\(error)"])

@@ -24,13 +24,15 @@ public struct ReceivedUpload: Sendable {
     /// Reads the multipart body of `request`, taking the parts of field `fieldName` as files and
     /// draining other fields. Throws `IntakeError` for request-wide problems.
     public static func read(_ request: HTTPRequest, fieldName: String, policy: IntakePolicy,
-                            spoolDirectory: String = "/tmp") async throws(IntakeError) -> ReceivedUpload {
+                            spoolDirectory: String = "/tmp",
+                            memoryBudget: MultipartMemoryBudget? = nil) async throws(IntakeError) -> ReceivedUpload {
         if let declared = request.body.declaredLength, declared > policy.maxRequestBytes {
             throw .requestTooLarge(limit: policy.maxRequestBytes)
         }
         // Other fields (a page may add some) count against the part limit too, with a little slack.
         let limits = MultipartLimits(maxPartBytes: policy.maxFileBytes, maxTotalBytes: policy.maxRequestBytes,
-                                     maxParts: policy.maxFilesPerRequest + 8, spoolDirectory: spoolDirectory)
+                                     maxParts: policy.maxFilesPerRequest + 8, spoolDirectory: spoolDirectory,
+                                     memoryBudget: memoryBudget)
         let reader: MultipartReader
         do {
             reader = try MultipartReader(request: request, limits: limits)

@@ -41,6 +41,7 @@ public final class WebTierService: Sendable {
                              origins: OriginCheck(allowedOrigins: web.allowedOrigins), jobs: jobs, waiters: waiters,
                              submitter: submitter, archive: archive, metrics: metrics, requests: resources.requests,
                              fleet: FleetChannel(), spoolDirectory: NSTemporaryDirectory().trimmingSuffix("/"),
+                             memoryBudget: MultipartMemoryBudget(capacity: web.intakeMemoryBytes),
                              logger: logger)
         poller = ResultPoller(queue: resources.responses,
                               router: ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics),
