@@ -61,9 +61,11 @@ struct WorkerHarness {
 
     /// Receives results until `expected` distinct images have answered or `timeout` passes;
     /// returns every result message received (duplicates included, for at-least-once checks).
-    func collectResults(expected: Int, timeout: Duration) async throws -> [ResultMessage] {
+    /// Receives (and deletes) results until `expected` distinct images have answered, counting
+    /// those in `seen` (results collected before: at-least-once delivery may repeat one of them).
+    func collectResults(expected: Int, timeout: Duration, seen: Set<String> = []) async throws -> [ResultMessage] {
         var results: [ResultMessage] = []
-        var distinct: Set<String> = []
+        var distinct = seen
         let deadline = ContinuousClock.now + timeout
         while distinct.count < expected, ContinuousClock.now < deadline {
             for message in try await resources.responses.receive(maxMessages: 10, waitSeconds: 1) {
