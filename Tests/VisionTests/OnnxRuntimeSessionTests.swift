@@ -34,6 +34,19 @@ import TestSupport
         for (got, want) in zip(output.values, Self.expected(features)) { #expect(abs(got - want) < 1e-5) }
     }
 
+    /// The spinning switch goes through AddSessionConfigEntry (slot 130), called for every
+    /// session: a wrong slot would call some other entry point here, an unknown key would be
+    /// refused. Either setting computes the same model.
+    @Test(arguments: [false, true])
+    func spinningOnOrOffComputesTheModel(spinning: Bool) throws {
+        let path = try PythonFixtures.tinyModel.get()
+        let session = try InferenceSession(modelPath: path, runtime: try OnnxRuntime(),
+                                           options: SessionOptions(intraOpThreads: 2, spinning: spinning))
+        let features: [Float] = [0.5, 1, -1, 2]
+        let output = try session.run(features, shape: [1, 4])
+        for (got, want) in zip(output.values, Self.expected(features)) { #expect(abs(got - want) < 1e-5) }
+    }
+
     @Test(arguments: [1, 3, 8])
     func batchOfNEqualsNSingleRuns(batch: Int) throws {
         let session = try Self.session()
