@@ -10,10 +10,12 @@ public struct VisionImageClassifier: ImageClassifier {
     public let modelName: String
     /// Decoding and inference are CPU-bound for milliseconds at a time: they run on Dispatch
     /// queues so that they never occupy the threads of Swift's cooperative pool, which keep the
-    /// downloads going. Images are decoded concurrently (one job's image while the model runs on
-    /// another's); the model runs on its own serial queue, one batch at a time.
+    /// downloads going. Each has its own serial queue, so one job's image decodes while the model
+    /// runs on another's, and at most one full-size decoded image is held at a time (a 50 MP PNG
+    /// at the pixel limit needs ~300 MB while it decodes; four at once could exhaust a small
+    /// instance).
     private let inferenceQueue = DispatchQueue(label: "apptier.inference", qos: .userInitiated)
-    private let decodingQueue = DispatchQueue(label: "apptier.decoding", qos: .userInitiated, attributes: .concurrent)
+    private let decodingQueue = DispatchQueue(label: "apptier.decoding", qos: .userInitiated)
 
     public init(classifier: Classifier, modelName: String) {
         self.classifier = classifier
