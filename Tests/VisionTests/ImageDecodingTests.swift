@@ -35,6 +35,16 @@ import Testing
         #expect(pixelDifference(decoded, upright).mean < 3)
     }
 
+    /// PNG carries orientation in an eXIf chunk; Pillow's exif_transpose applies it like a JPEG's.
+    @Test(arguments: 1...8)
+    func appliesPNGExifOrientation(orientation: Int) throws {
+        let fixtures = try PythonFixtures.images.get()
+        let name = "exif_png_\(orientation)"
+        let decoded = try Self.decoder.decode(try fixtures.bytes(name))
+        #expect(pixelDifference(decoded, try fixtures.pillowImage(name)).maximum == 0, "against Pillow's exif_transpose")
+        #expect(pixelDifference(decoded, try fixtures.upright()).maximum == 0, "PNG is lossless: exactly the upright original")
+    }
+
     @Test func exifParserIgnoresMalformedBlocks() {
         // An APP1 "Exif" segment whose IFD offset points past the end.
         var bytes: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10]

@@ -24,6 +24,30 @@ public enum ExifOrientation: Int, Sendable {
         return .normal
     }
 
+    /// Reads the orientation from a PNG's `eXIf` chunk (a bare TIFF block, though some writers
+    /// keep JPEG's "Exif\0\0" prefix); `.normal` when absent or malformed. Pillow reads the chunk
+    /// wherever it sits before IEND, so the whole chunk list is walked (lengths only, no CRCs:
+    /// a damaged chunk ends the walk, it never fails the decode).
+    static func read(fromPNG bytes: UnsafeRawBufferPointer) -> ExifOrientation {
+        var offset = 8
+        while offset + 12 <= bytes.count {
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            guard length <= bytes.count - offset - 12 else { return .normal }
+            let type = (bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7])
+            let data = UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<(offset + 8 + length)])
+            switch type {
+            case (0x65, 0x58, 0x49, 0x66):  // eXIf
+                let tiff = data.starts(with: Array("Exif\0\0".utf8)) ? UnsafeRawBufferPointer(rebasing: data[6...]) : data
+                return parseTIFF(tiff) ?? .normal
+            case (0x49, 0x45, 0x4E, 0x44):  // IEND
+                return .normal
+            default:
+                offset += 12 + length
+            }
+        }
+        return .normal
+    }
+
     /// Finds tag 0x0112 in IFD0 of a TIFF block; every offset is bounds-checked.
     static func parseTIFF(_ tiff: UnsafeRawBufferPointer) -> ExifOrientation? {
         guard tiff.count >= 8 else { return nil }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Decodes JPEG and PNG bytes into RGB, refusing hostile input with an `ImageError` before doing
-/// expensive work. EXIF orientation of JPEGs is applied (as Pillow's `ImageOps.exif_transpose`).
+/// expensive work. EXIF orientation (a JPEG's APP1 segment, a PNG's eXIf chunk) is applied, as
+/// Pillow's `ImageOps.exif_transpose` does.
 public struct ImageDecoder: Sendable {
     public var options: DecodingOptions
 
@@ -34,8 +35,13 @@ public struct ImageDecoder: Sendable {
             let orientation = ExifOrientation.read(fromJPEG: bytes)
             return orientation.apply(to: image)
         case .png:
-            if let image = try FastPNGDecoder(options: options).decode(bytes) { return image }
-            return try PNGDecoder(options: options).decode(bytes)
+            let image: RGBImage
+            if let fast = try FastPNGDecoder(options: options).decode(bytes) {
+                image = fast
+            } else {
+                image = try PNGDecoder(options: options).decode(bytes)
+            }
+            return ExifOrientation.read(fromPNG: bytes).apply(to: image)
         case .unknown:
             throw .unsupportedFormat("unrecognised data (not JPEG or PNG)")
         case let other:

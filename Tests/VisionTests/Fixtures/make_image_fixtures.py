@@ -84,6 +84,9 @@ for orientation in range(1, 9):
     path = out / f"exif_{orientation}.jpg"
     stored.save(path, quality=95, subsampling=0, exif=exif.tobytes())
     record(f"exif_{orientation}", path)
+    path = out / f"exif_{orientation}.png"  # an eXIf chunk: Pillow writes it before IDAT
+    stored.save(path, exif=exif.tobytes())
+    record(f"exif_png_{orientation}", path)
 
 # Hostile inputs.
 (out / "empty.jpg").write_bytes(b""); record("empty", out / "empty.jpg", reference=False)
