@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,38 +21,8 @@ from pathlib import Path
 
 import boto3
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTO_DIRS = [ROOT / "testdata/photos", ROOT.parent / "shared/photos"]
+from bench_support import AWS_TEST_ENV, ROOT, photos, start_moto
 
-
-def photos(count: int) -> list[tuple[str, bytes]]:
-    found = []
-    for directory in PHOTO_DIRS:
-        if directory.is_dir():
-            found += [(p.name, p.read_bytes()) for p in sorted(directory.iterdir())
-                      if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
-    if not found:
-        sys.exit("no photos: run scripts/setup")
-    return [(f"{i:03d}-{found[i % len(found)][0]}", found[i % len(found)][1]) for i in range(count)]
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    import urllib.request
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            return process, endpoint
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    sys.exit("moto did not start")
 
 
 def run_child(command: list[str], env: dict) -> tuple[float, float, int]:
@@ -124,8 +93,7 @@ def main() -> int:
     parser.add_argument("--worker-set", action="append", default=[], metavar="KEY=VALUE",
                         help="extra --set overrides for our worker (repeatable)")
     args = parser.parse_args()
-    env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing",
-               AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    env = dict(os.environ, **AWS_TEST_ENV)
     images = photos(args.images)
     profile = os.environ.get("APPTIER_PERF_RECORD")  # a perf.data path: profile our worker (first round)
 

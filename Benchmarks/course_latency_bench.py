@@ -13,16 +13,13 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench_support import AWS_TEST_ENV, ROOT, start_moto
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -36,22 +33,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
     bin_dir = Path(args.bin)
-    env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing",
-               AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    env = dict(os.environ, **AWS_TEST_ENV)
     photos_dir = ROOT / "testdata/photos"
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        moto_port = s.getsockname()[1]
-    moto = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    endpoint = f"http://127.0.0.1:{moto_port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    moto, endpoint = start_moto()
     prefix = f"lat-{uuid.uuid4().hex[:8]}"
     settings = {"queues.requestQueue": f"{prefix}-req", "queues.responseQueue": f"{prefix}-resp",
                 "queues.deadLetterQueue": f"{prefix}-dlq", "storage.inputBucket": f"{prefix}-in",

@@ -16,57 +16,17 @@ import argparse
 import concurrent.futures
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTO_DIRS = [ROOT / "testdata/photos", ROOT.parent / "shared/photos"]
-TICKS = os.sysconf("SC_CLK_TCK")
+from bench_support import AWS_TEST_ENV, ROOT, cpu_seconds, free_port, photos, start_moto
 
-
-def photos(count: int) -> list[tuple[str, bytes]]:
-    found = []
-    for directory in PHOTO_DIRS:
-        if directory.is_dir():
-            found += [(p.name, p.read_bytes()) for p in sorted(directory.iterdir())
-                      if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
-    if not found:
-        sys.exit("no photos: run scripts/setup")
-    return [(f"{i:03d}-{found[i % len(found)][0]}", found[i % len(found)][1]) for i in range(count)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            return process, endpoint
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    sys.exit("moto did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -83,8 +43,7 @@ def reset_peak(pid: int) -> None:
 class Server:
     def __init__(self, kind: str, bin_dir: Path, endpoint: str):
         prefix = f"wtb-{uuid.uuid4().hex[:8]}"
-        environment = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing",
-                           AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1", NO_PROXY="*")
+        environment = dict(os.environ, **AWS_TEST_ENV, NO_PROXY="*")
         self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{kind}-", suffix=".log", delete=False)
         if kind == "ours":
             command = [str(bin_dir / "webtier"), "--config", str(ROOT / "Config/local.json"), "--endpoint", endpoint,
