@@ -29,17 +29,6 @@ public final class SignalTrap {
         }
     }
 
-    /// Unblocks SIGTERM and SIGINT on the calling thread. Call it first thing in `main`: a parent
-    /// that spawned us from a thread blocking them (Foundation's `Process` does, from Dispatch
-    /// threads) would otherwise leave us deaf to the signals that start a drain.
-    public static func unblockTerminationSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    }
-
     deinit {
         sources.forEach { $0.cancel() }
     }

@@ -25,7 +25,7 @@ struct AppTierCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        SignalTrap.unblockTerminationSignals()
+        TerminationSignalMask.unblock()
         await AppTierCommand.main()
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import CommandSupport
 import Synchronization
 
 /// SIGTERM and SIGINT as an awaitable event, so the web tier stops gracefully (stop accepting,
@@ -14,7 +15,7 @@ final class TerminationSignals {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         self.stream = stream
         self.continuation = continuation
-        Self.unblock()
+        TerminationSignalMask.unblock()
         signal(SIGPIPE, SIG_IGN)
         let queue = DispatchQueue(label: "webtier.signals")
         let received = Atomic<Int>(0)
@@ -35,16 +36,6 @@ final class TerminationSignals {
     func wait() async -> String {
         for await name in stream { return name }
         return "end"
-    }
-
-    /// A parent that spawned us from a thread blocking these signals (Foundation's `Process`
-    /// does, from Dispatch threads) would otherwise leave us deaf to them.
-    private static func unblock() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     deinit {
