@@ -9,45 +9,41 @@ struct CourseRoute: HTTPHandler {
     let context: WebContext
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let metrics = context.metrics
-        metrics.update { $0.uploadRequests += 1; $0.intakeInFlight += 1 }
-        defer { metrics.update { $0.intakeInFlight -= 1 } }
-        guard context.authorization.allows(request.headers) else {
-            metrics.update { $0.requestsRefused += 1 }
-            return WebContext.unauthorized
-        }
-        var policy = context.policy
-        policy.maxFilesPerRequest = 1
-        let accepted: JobAccepted
-        let waiters = context.waiters
-        do {
-            let upload = try await ReceivedUpload.read(request, fieldName: "myfile", policy: policy,
-                                                       spoolDirectory: context.spoolDirectory,
-                                                       memoryBudget: context.memoryBudget)
-            if let refusal = upload.rejected.first {
-                metrics.update { $0.requestsRefused += 1; $0.filesRejected += 1 }
-                return .error(.unsupportedMediaType, refusal.reason)
+        await context.admitUpload(request) {
+            let metrics = context.metrics
+            var policy = context.policy
+            policy.maxFilesPerRequest = 1
+            let accepted: JobAccepted
+            let waiters = context.waiters
+            do throws(IntakeError) {
+                let upload = try await ReceivedUpload.read(request, fieldName: "myfile", policy: policy,
+                                                           spoolDirectory: context.spoolDirectory,
+                                                           memoryBudget: context.memoryBudget)
+                if let refusal = upload.rejected.first {
+                    metrics.update { $0.requestsRefused += 1; $0.filesRejected += 1 }
+                    return .error(.unsupportedMediaType, refusal.reason)
+                }
+                accepted = try await context.submitter.submit(upload) { images in
+                    for image in images { waiters.expect(image.imageId) }
+                }
+            } catch {
+                metrics.update { $0.requestsRefused += 1 }
+                return .error(error.status, error.message)
             }
-            accepted = try await context.submitter.submit(upload) { images in
-                for image in images { waiters.expect(image.imageId) }
+            guard let image = accepted.images.first else {
+                return .error(.serviceUnavailable, accepted.rejected.first?.reason ?? "the image could not be queued")
             }
-        } catch {
-            metrics.update { $0.requestsRefused += 1 }
-            return .error(error.status, error.message)
+            let seconds = context.web.courseEndpointTimeoutSeconds
+            metrics.update { $0.courseWaiting += 1 }
+            defer { metrics.update { $0.courseWaiting -= 1 } }
+            guard let result = await waiters.wait(for: image.imageId, timeout: .milliseconds(Int64(seconds * 1000))) else {
+                return .error(HTTPStatus(code: 504, reasonPhrase: "Gateway Timeout"), "no classification within \(Self.format(seconds)) seconds; the job \(accepted.jobId) is still queued")
+            }
+            if let error = result.error {
+                return .error(.unprocessableContent, "the image could not be classified: \(error)")
+            }
+            return .text(result.courseReply)
         }
-        guard let image = accepted.images.first else {
-            return .error(.serviceUnavailable, accepted.rejected.first?.reason ?? "the image could not be queued")
-        }
-        let seconds = context.web.courseEndpointTimeoutSeconds
-        metrics.update { $0.courseWaiting += 1 }
-        defer { metrics.update { $0.courseWaiting -= 1 } }
-        guard let result = await waiters.wait(for: image.imageId, timeout: .milliseconds(Int64(seconds * 1000))) else {
-            return .error(HTTPStatus(code: 504, reasonPhrase: "Gateway Timeout"), "no classification within \(Self.format(seconds)) seconds; the job \(accepted.jobId) is still queued")
-        }
-        if let error = result.error {
-            return .error(.unprocessableContent, "the image could not be classified: \(error)")
-        }
-        return .text(result.courseReply)
     }
 
     static func format(_ seconds: Double) -> String {

@@ -7,31 +7,27 @@ struct IntakeRoute: HTTPHandler {
     let context: WebContext
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let metrics = context.metrics
-        metrics.update { $0.uploadRequests += 1; $0.intakeInFlight += 1 }
-        defer { metrics.update { $0.intakeInFlight -= 1 } }
-        guard context.authorization.allows(request.headers) else {
-            metrics.update { $0.requestsRefused += 1 }
-            return WebContext.unauthorized
-        }
-        do {
-            let upload = try await ReceivedUpload.read(request, fieldName: "files", policy: context.policy,
-                                                       spoolDirectory: context.spoolDirectory,
-                                                       memoryBudget: context.memoryBudget)
-            let accepted = try await context.submitter.submit(upload)
-            if accepted.images.isEmpty {
+        await context.admitUpload(request) {
+            let metrics = context.metrics
+            do throws(IntakeError) {
+                let upload = try await ReceivedUpload.read(request, fieldName: "files", policy: context.policy,
+                                                           spoolDirectory: context.spoolDirectory,
+                                                           memoryBudget: context.memoryBudget)
+                let accepted = try await context.submitter.submit(upload)
+                if accepted.images.isEmpty {
+                    metrics.update { $0.requestsRefused += 1 }
+                    // Nothing could be stored although some files were fine: that is our failure.
+                    let status: HTTPStatus = upload.candidates.isEmpty ? .unsupportedMediaType : .serviceUnavailable
+                    return WebContext.json(UploadRefusal(message: upload.candidates.isEmpty
+                        ? "no file was accepted" : "no image could be stored (retry later)", accepted: accepted), status: status)
+                }
+                var response = WebContext.json(accepted, status: .accepted)
+                if let cookie = context.authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
+                return response
+            } catch {
                 metrics.update { $0.requestsRefused += 1 }
-                // Nothing could be stored although some files were fine: that is our failure.
-                let status: HTTPStatus = upload.candidates.isEmpty ? .unsupportedMediaType : .serviceUnavailable
-                return WebContext.json(UploadRefusal(message: upload.candidates.isEmpty
-                    ? "no file was accepted" : "no image could be stored (retry later)", accepted: accepted), status: status)
+                return .error(error.status, error.message)
             }
-            var response = WebContext.json(accepted, status: .accepted)
-            if let cookie = context.authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
-            return response
-        } catch {
-            metrics.update { $0.requestsRefused += 1 }
-            return .error(error.status, error.message)
         }
     }
 }
