@@ -33,8 +33,6 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CShims/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CTurboJPEG", path: "Sources/CShims/CTurboJPEG", pkgConfig: "libturbojpeg",
-                       providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CShims/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
         // epoll + eventfd for HTTPServer's SocketPool (Glibc's module does not export them).
@@ -43,6 +41,9 @@ let package = Package(
                        providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // libjpeg's API with its longjmp errors turned into return codes (it has no pkg-config file
+        // on Debian; libjpeg-dev installs it).
+        .target(name: "CJPEG", path: "Sources/CShims/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         // Our own minimal ONNX Runtime header; the library itself is dlopen'ed at run time.
         .target(name: "COnnxRuntime", path: "Sources/CShims/COnnxRuntime",
                 linkerSettings: [.linkedLibrary("dl")]),
@@ -57,7 +58,7 @@ let package = Package(
             "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Vision", dependencies: ["CTurboJPEG", "CPNG", "CDeflate", "COnnxRuntime"],
+        .target(name: "Vision", dependencies: ["CJPEG", "CPNG", "CDeflate", "COnnxRuntime"],
                 swiftSettings: visionCodegen),
         .target(name: "WebTier", dependencies: [
             "HTTPServer", "AWS", "Pipeline",

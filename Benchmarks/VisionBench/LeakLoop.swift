@@ -41,8 +41,13 @@ struct LeakLoop: ParsableCommand {
         for _ in 0..<decodes {
             for data in datas {
                 do {
+                    // Whole, cropped (as Classifier decodes) and the entropy-only floor: every C path.
                     let image = try decoder.decode(data)
                     output.withUnsafeMutableBufferPointer { preprocessor.preprocess(image, into: $0) }
+                    let part = try decoder.decode(data, needing: preprocessor.sourceRegion)
+                    output.withUnsafeMutableBufferPointer { preprocessor.preprocess(part, into: $0) }
+                    // The floor refuses what the fast PNG decoder leaves to libpng: not a refusal here.
+                    try? data.withUnsafeBytes { try decoder.decompressOnly($0) }
                     decoded += 1
                 } catch {
                     failed += 1

@@ -19,10 +19,14 @@ struct OpportunisticBatcherTests {
     @Test("images arriving while the model runs form one batch; each answer equals its solo classification")
     func queuedImagesShareABatchAndKeepTheirAnswers() async throws {
         let model = try Self.classifier()
-        // The delay holds the first run long enough for every other image to decode and queue.
-        let batcher = OpportunisticBatcher(classifier: DelayingClassifier(wrapping: model, delay: .milliseconds(300)), maxBatch: 8)
         var images = try TestPhotos.all().prefix(6).map(\.bytes)
         images.insert(Data("not an image".utf8), at: 3)
+        // The first run is held until every other image has decoded and queued behind it, however
+        // slow the machine: a fixed delay was not always long enough under a parallel test load.
+        let hold = FirstRunHold()
+        let batcher = OpportunisticBatcher(classifier: HeldClassifier(wrapped: model, hold: hold), maxBatch: 8)
+        let others = images.count - 1
+        await hold.release(when: { await batcher.waitingCount == others })
         let results = await withTaskGroup(of: (Int, Result<ClassifiedImage, ImageRejection>).self) { group in
             for (index, image) in images.enumerated() {
                 group.addTask { (index, await batcher.classify(image)) }
@@ -48,5 +52,41 @@ struct OpportunisticBatcherTests {
                 Issue.record("image \(index): batched \(results[index]!) vs alone \(solo)")
             }
         }
+    }
+}
+
+/// Holds the first model run until a condition holds (checked every few milliseconds, for at most
+/// a minute); later runs go straight through.
+private actor FirstRunHold {
+    private var condition: (@Sendable () async -> Bool)?
+    private var used = false
+
+    func release(when condition: @escaping @Sendable () async -> Bool) {
+        self.condition = condition
+    }
+
+    func wait() async {
+        guard !used, let condition else { return }
+        used = true
+        let deadline = ContinuousClock.now + .seconds(60)
+        while await !condition(), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+private struct HeldClassifier: ImageClassifier {
+    let wrapped: VisionImageClassifier
+    let hold: FirstRunHold
+
+    var modelName: String { wrapped.modelName }
+
+    func prepare(_ image: Data) async -> PreparedImage {
+        await wrapped.prepare(image)
+    }
+
+    func classify(_ images: [PreparedImage]) async -> [Result<ClassifiedImage, ImageRejection>] {
+        await hold.wait()
+        return await wrapped.classify(images)
     }
 }

@@ -23,6 +23,20 @@ struct DifferentialTests {
         }
     }
 
+    /// Decoding only what the crop reads (the way `Classifier` decodes): still Pillow's tensor.
+    @Test func regionDecodeTensorsEqualPillows() throws {
+        let reference = try ReferencePipeline.shared.get()
+        let decoder = ImageDecoder(options: DecodingOptions(jpegMinimumShorterSide: nil))
+        let preprocessor = Preprocessor()
+        for (index, photo) in reference.photos.enumerated() {
+            let image = try decoder.decode(try Data(contentsOf: photo), needing: preprocessor.sourceRegion)
+            let ours = preprocessor.tensor(for: image)
+            let theirs = reference.tensors[(index * Self.perImage)..<((index + 1) * Self.perImage)]
+            let maximum = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(maximum <= 1e-5, "\(photo.lastPathComponent) (held \(image.region)): max |diff| \(maximum)")
+        }
+    }
+
     /// With DCT-domain JPEG downscaling (the default) large JPEGs differ slightly from Pillow's
     /// full decode + resize; the difference stays small (one 8-bit level is 1/255/std ~ 0.017).
     @Test func dctScaledTensorsStayCloseToPillows() throws {

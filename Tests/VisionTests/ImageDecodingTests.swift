@@ -8,7 +8,7 @@ import Testing
     static let decoder = ImageDecoder(options: DecodingOptions(jpegMinimumShorterSide: nil))
 
     @Test(arguments: [
-        "baseline", "grey", "progressive", "cmyk", "one_jpeg", "one_png",
+        "baseline", "sub422", "sub444", "grey", "progressive", "cmyk", "one_jpeg", "one_png",
         "rgb16", "palette_transparent", "palette256", "rgba", "grey_alpha", "grey_png",
     ])
     func decodesLikePillow(name: String) throws {
@@ -68,11 +68,11 @@ import Testing
     }
 
     @Test func scalingFactorIsTheSmallestKeepingTheShorterSide() {
-        #expect(JPEGDecoder.scalingFactor(width: 2000, height: 1500, minimumShorterSide: 256).denom == 4)
-        #expect(JPEGDecoder.scalingFactor(width: 1352, height: 900, minimumShorterSide: 256).denom == 2)
-        #expect(JPEGDecoder.scalingFactor(width: 640, height: 427, minimumShorterSide: 256).denom == 1)
-        #expect(JPEGDecoder.scalingFactor(width: 4096, height: 4096, minimumShorterSide: 256).denom == 8)
-        #expect(JPEGDecoder.scalingFactor(width: 4096, height: 4096, minimumShorterSide: nil).denom == 1)
+        #expect(JPEGDecoder.scaleDenominator(width: 2000, height: 1500, minimumShorterSide: 256) == 4)
+        #expect(JPEGDecoder.scaleDenominator(width: 1352, height: 900, minimumShorterSide: 256) == 2)
+        #expect(JPEGDecoder.scaleDenominator(width: 640, height: 427, minimumShorterSide: 256) == 1)
+        #expect(JPEGDecoder.scaleDenominator(width: 4096, height: 4096, minimumShorterSide: 256) == 8)
+        #expect(JPEGDecoder.scaleDenominator(width: 4096, height: 4096, minimumShorterSide: nil) == 1)
     }
 }
 
@@ -88,6 +88,19 @@ import Testing
         } catch {
             return error
         }
+    }
+
+    /// The benchmarks' floor (the entropy-coded stage alone) takes what decodes and refuses damage.
+    @Test func decompressOnlyRunsTheEntropyCodedStage() throws {
+        let fixtures = try PythonFixtures.images.get()
+        for name in ["baseline", "progressive", "cmyk", "grey", "one_jpeg", "rgba", "palette256", "grey_png"] {
+            let bytes = try fixtures.bytes(name)
+            #expect(throws: Never.self, "\(name)") { try bytes.withUnsafeBytes { try Self.decoder.decompressOnly($0) } }
+        }
+        let truncated = try fixtures.bytes("truncated")
+        #expect(throws: ImageError.self) { try truncated.withUnsafeBytes { try Self.decoder.decompressOnly($0) } }
+        let rgb16 = try fixtures.bytes("rgb16")  // left to libpng by the fast decoder: no floor to measure
+        #expect(throws: ImageError.self) { try rgb16.withUnsafeBytes { try Self.decoder.decompressOnly($0) } }
     }
 
     @Test func zeroBytesAreEmpty() throws {

@@ -14,8 +14,8 @@ PREFIX=/opt/elastic-classifier
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq libcurl4 libturbojpeg0 libpng16-16 ca-certificates awscli >/dev/null \
-    || apt-get install -y -qq libcurl4t64 libturbojpeg0 libpng16-16t64 ca-certificates >/dev/null
+apt-get install -y -qq libcurl4 libjpeg62-turbo libdeflate0 libpng16-16 ca-certificates awscli >/dev/null \
+    || apt-get install -y -qq libcurl4t64 libjpeg-turbo8 libdeflate0 libpng16-16t64 ca-certificates >/dev/null
 
 id apptier >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin apptier
 install -d -m 0755 "$PREFIX" /etc/elastic-classifier

@@ -13,6 +13,9 @@ public actor OpportunisticBatcher {
     /// Sizes of the batches run so far (for the worker's counters and the benchmark).
     public private(set) var batchSizes: [Int: Int] = [:]
 
+    /// Images decoded and waiting for the model.
+    public var waitingCount: Int { waiting.count }
+
     public init(classifier: any ImageClassifier, maxBatch: Int) {
         self.classifier = classifier
         self.maxBatch = max(1, maxBatch)

@@ -64,7 +64,7 @@ public final class Classifier: Sendable {
                 let prepare: @Sendable (Int) -> Void = { index in
                     let start = DispatchTime.now().uptimeNanoseconds
                     do throws(ImageError) {
-                        let image = try self.decoder.decode(images[index])
+                        let image = try self.decoder.decode(images[index], needing: self.preprocessor.sourceRegion)
                         self.preprocessor.preprocess(image, into: UnsafeMutableBufferPointer(
                             start: slots.tensor + index * perImage, count: perImage))
                         slots.outcomes[index] = .success(Self.milliseconds(since: start))

@@ -77,12 +77,40 @@ public enum ExifOrientation: Int, Sendable {
         return nil
     }
 
-    /// The upright image.
+    /// The orientation that undoes this one (rotations turn back; flips are their own inverse).
+    var inverse: ExifOrientation {
+        switch self {
+        case .rotatedClockwise: return .rotatedCounterClockwise
+        case .rotatedCounterClockwise: return .rotatedClockwise
+        default: return self
+        }
+    }
+
+    /// Whether width and height trade places.
+    var swapsAxes: Bool { rawValue >= 5 }
+
+    /// Where `region` of a `width` x `height` image lands once this orientation is applied.
+    func map(_ region: PixelRegion, width: Int, height: Int) -> PixelRegion {
+        let (x, y, w, h) = (region.x, region.y, region.width, region.height)
+        let right = width - x - w, bottom = height - y - h  // margins to the far edges
+        switch self {
+        case .normal: return region
+        case .mirrored: return PixelRegion(x: right, y: y, width: w, height: h)
+        case .rotated180: return PixelRegion(x: right, y: bottom, width: w, height: h)
+        case .flipped: return PixelRegion(x: x, y: bottom, width: w, height: h)
+        case .transposed: return PixelRegion(x: y, y: x, width: h, height: w)
+        case .rotatedClockwise: return PixelRegion(x: bottom, y: x, width: h, height: w)
+        case .transversed: return PixelRegion(x: bottom, y: right, width: h, height: w)
+        case .rotatedCounterClockwise: return PixelRegion(x: y, y: right, width: h, height: w)
+        }
+    }
+
+    /// The upright image. A partial image stays partial: its pixels turn within their region,
+    /// which moves to where it lies in the upright whole.
     func apply(to image: RGBImage) -> RGBImage {
         if self == .normal { return image }
-        let width = image.width, height = image.height
-        let swaps = rawValue >= 5
-        let outputWidth = swaps ? height : width, outputHeight = swaps ? width : height
+        let width = image.region.width, height = image.region.height
+        let outputWidth = swapsAxes ? height : width, outputHeight = swapsAxes ? width : height
         let pixels = [UInt8](unsafeUninitializedCapacity: image.pixels.count) { output, initialized in
             image.pixels.withUnsafeBufferPointer { input in
                 for y in 0..<outputHeight {
@@ -107,6 +135,8 @@ public enum ExifOrientation: Int, Sendable {
             }
             initialized = image.pixels.count
         }
-        return RGBImage(width: outputWidth, height: outputHeight, pixels: pixels)
+        let wholeWidth = swapsAxes ? image.height : image.width, wholeHeight = swapsAxes ? image.width : image.height
+        return RGBImage(width: wholeWidth, height: wholeHeight,
+                        region: map(image.region, width: image.width, height: image.height), pixels: pixels)
     }
 }

@@ -24,6 +24,18 @@ struct FastPNGDecoder {
     }
 
     func decode(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> RGBImage? {
+        guard var inflated = try inflate(bytes) else { return nil }
+        return Self.unfilter(&inflated.raw, header: inflated.header, palette: inflated.palette)
+    }
+
+    /// Inflates the image data and stops there (see `ImageDecoder.decompressOnly`); false when
+    /// this decoder would leave the image to libpng.
+    func inflateOnly(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> Bool {
+        try inflate(bytes) != nil
+    }
+
+    /// Walks the chunks and inflates the image data: the filtered rows, each after its filter byte.
+    private func inflate(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> (header: Header, palette: [UInt8], raw: [UInt8])? {
         var offset = 8
         var header: Header?
         var palette: [UInt8] = []
@@ -87,7 +99,7 @@ struct FastPNGDecoder {
             }
         }
         guard result == LIBDEFLATE_SUCCESS, produced == expected else { return nil }
-        return Self.unfilter(&raw, header: header, palette: palette)
+        return (header, palette, raw)
     }
 
     /// The Paeth predictor (PNG spec 9.4) in its branch-light form: p - a = b - c, p - b = a - c,

@@ -31,6 +31,24 @@ public struct Preprocessor: Sendable {
         return (Int(Double(target * width) / Double(height)), target)
     }
 
+    /// The pixels of a `width` x `height` image that Resize + CenterCrop read: all a decoder
+    /// needs to produce (`ImageDecoder.decode(_:needing:)`).
+    public func sourceRegion(width: Int, height: Int) -> PixelRegion {
+        let (horizontal, vertical) = coefficients(width: width, height: height)
+        let columns = horizontal.inputRange, rows = vertical.inputRange
+        return PixelRegion(x: columns.lowerBound, y: rows.lowerBound, width: columns.count, height: rows.count)
+    }
+
+    /// The kept outputs' filter taps along each axis.
+    private func coefficients(width: Int, height: Int) -> (horizontal: ResampleCoefficients, vertical: ResampleCoefficients) {
+        let crop = configuration.cropSize
+        let resized = resizedSize(width: width, height: height)
+        let left = Self.cropOffset(size: resized.width, crop: crop)
+        let top = Self.cropOffset(size: resized.height, crop: crop)
+        return (ResampleCoefficients(inputSize: width, outputSize: resized.width, keep: left..<(left + crop)),
+                ResampleCoefficients(inputSize: height, outputSize: resized.height, keep: top..<(top + crop)))
+    }
+
     /// torchvision's centre-crop offset: `int(round((size - crop) / 2))`, and Python rounds half to even.
     static func cropOffset(size: Int, crop: Int) -> Int {
         Int((Double(size - crop) / 2).rounded(.toNearestOrEven))
@@ -82,21 +100,21 @@ public struct Preprocessor: Sendable {
     }
 
     /// Runs both passes and hands each kept output row (crop width x RGB bytes) to `emit`.
+    /// A partial image must hold `sourceRegion` of its whole.
     private func resample(_ image: RGBImage, emit: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
         let crop = configuration.cropSize
-        let resized = resizedSize(width: image.width, height: image.height)
-        let left = Self.cropOffset(size: resized.width, crop: crop)
-        let top = Self.cropOffset(size: resized.height, crop: crop)
-        let horizontal = ResampleCoefficients(inputSize: image.width, outputSize: resized.width, keep: left..<(left + crop))
-        let vertical = ResampleCoefficients(inputSize: image.height, outputSize: resized.height, keep: top..<(top + crop))
+        let (horizontal, vertical) = coefficients(width: image.width, height: image.height)
         let rows = vertical.inputRange
+        let needed = PixelRegion(x: horizontal.inputRange.lowerBound, y: rows.lowerBound,
+                                 width: horizontal.inputRange.count, height: rows.count)
+        precondition(image.region.contains(needed), "the image holds \(image.region), the crop reads \(needed)")
         let rowBytes = crop * 3
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
         // Horizontal pass on the rows the vertical pass reads, kept columns only.
         // + 1: see horizontalPass. Not zero-filled first: the pass writes every byte read later.
         let intermediate = [UInt8](unsafeUninitializedCapacity: rows.count * rowBytes + 1) { target, initialized in
             image.pixels.withUnsafeBufferPointer { source in
-                Self.horizontalPass(source: source.baseAddress!, width: image.width, height: image.height, rows: rows,
+                Self.horizontalPass(source: source.baseAddress!, region: image.region, rows: rows,
                                     coefficients: horizontal, columns: crop, into: target.baseAddress!)
             }
             initialized = target.count
@@ -123,20 +141,22 @@ public struct Preprocessor: Sendable {
         }
     }
 
-    /// Pillow's horizontal pass for `columns` kept outputs of each row in `rows`.
+    /// Pillow's horizontal pass for `columns` kept outputs of each row in `rows` (image rows; the
+    /// `source` pixels are `region` of the image).
     ///
     /// One SIMD multiply-add per tap covers a pixel's three channels: the pixel is read as four
     /// bytes (the fourth, the next pixel's red, lands in a lane that is never kept). Every output
     /// runs all `taps` taps, the ones past its own count having weight zero, so that the loop's
     /// trip count never changes; reads past a row's end then land in the next row (times zero),
-    /// and the image's last row is read from a copy padded for it. Outputs are written as four
+    /// and the last row held is read from a copy padded for it. Outputs are written as four
     /// bytes, the fourth overwritten by the next column (`target` has one byte of slack).
-    private static func horizontalPass(source: UnsafePointer<UInt8>, width: Int, height: Int, rows: Range<Int>,
+    private static func horizontalPass(source: UnsafePointer<UInt8>, region: PixelRegion, rows: Range<Int>,
                                        coefficients: ResampleCoefficients, columns: Int,
                                        into target: UnsafeMutablePointer<UInt8>) {
         let half = SIMD4<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
         let taps = coefficients.taps
-        let rowBytes = width * 3
+        let height = region.height
+        let rowBytes = region.width * 3
         let slack = taps * 3 + 4
         let paddedLastRow = UnsafeMutablePointer<UInt8>.allocate(capacity: rowBytes + slack)
         defer { paddedLastRow.deallocate() }
@@ -146,11 +166,13 @@ public struct Preprocessor: Sendable {
             coefficients.starts.withUnsafeBufferPointer { starts in
               coefficients.counts.withUnsafeBufferPointer { counts in
                 for (slot, row) in rows.enumerated() {
-                    let sourceRow = UnsafeRawPointer(row == height - 1 ? UnsafePointer(paddedLastRow) : source + row * rowBytes)
+                    let held = row - region.y
+                    let sourceRow = UnsafeRawPointer(held == height - 1 ? UnsafePointer(paddedLastRow) : source + held * rowBytes)
                     var output = UnsafeMutableRawPointer(target + slot * columns * 3)
                     var k = weights.baseAddress!
                     for column in 0..<columns {
-                        var pixel = sourceRow + Int(starts[column]) * 3
+                        // Held pixels start at column region.x.
+                        var pixel = sourceRow + (Int(starts[column]) - region.x) * 3
                         var sum = half
                         for tap in 0..<Int(counts[column]) {
                             let bytes = unsafeBitCast(pixel.loadUnaligned(as: UInt32.self), to: SIMD4<UInt8>.self)

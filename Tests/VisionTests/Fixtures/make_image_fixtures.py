@@ -58,6 +58,8 @@ path = out / "grey.jpg"; base.convert("L").save(path, quality=90); record("grey"
 path = out / "cmyk.jpg"; base.convert("CMYK").save(path, quality=95); record("cmyk", path)
 path = out / "progressive.jpg"; base.save(path, quality=90, progressive=True); record("progressive", path)
 path = out / "baseline.jpg"; base.save(path, quality=90); record("baseline", path)
+path = out / "sub422.jpg"; base.save(path, quality=90, subsampling=1); record("sub422", path)
+path = out / "sub444.jpg"; base.save(path, quality=90, subsampling=0); record("sub444", path)
 path = out / "one.jpg"; Image.new("RGB", (1, 1), (200, 100, 50)).save(path); record("one_jpeg", path)
 path = out / "one.png"; Image.new("RGB", (1, 1), (10, 220, 130)).save(path); record("one_png", path)
 
