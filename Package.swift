@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "Vision", targets: ["Vision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// libFuzzer targets for the HTTP server's parsers. A separate package so the main build never
+// libFuzzer targets for the HTTP server's parsers and the image decoders. A separate package so the main build never
 // sees `-sanitize=fuzzer`; build and run with `scripts/fuzz [seconds]`.
 import PackageDescription
 
@@ -21,6 +21,10 @@ let package = Package(
         .executableTarget(name: "FuzzWSFrames", dependencies: [
             "CFuzzerDriver",
             .product(name: "HTTPServer", package: "ElasticClassifier"),
+        ]),
+        .executableTarget(name: "FuzzImageDecoder", dependencies: [
+            "CFuzzerDriver",
+            .product(name: "Vision", package: "ElasticClassifier"),
         ]),
     ]
 )
