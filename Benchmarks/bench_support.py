@@ -3,6 +3,7 @@ server on loopback, and a process's own CPU time from /proc."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,12 +37,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_moto() -> tuple[subprocess.Popen, str]:
-    """A moto server on a free loopback port, answering; returns it and its endpoint."""
+def start_moto(request_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """A moto server on a free loopback port, answering; returns it and its endpoint. With
+    `request_log`, moto's access log (one line per request, from werkzeug) goes to that file."""
     port = free_port()
+    log = open(request_log, "ab") if request_log else subprocess.DEVNULL
     process = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, **AWS_TEST_ENV))
+                               stdout=log, stderr=log, env=dict(os.environ, **AWS_TEST_ENV))
+    if request_log:
+        log.close()
     endpoint = f"http://127.0.0.1:{port}"
     for _ in range(400):
         try:
@@ -57,3 +61,14 @@ def cpu_seconds(pid: int) -> float:
     """user + system CPU of a live process, all its threads (fields 14 and 15 of /proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+REQUEST_LINE = re.compile(r'"(GET|PUT|POST|HEAD|DELETE) (\S+) HTTP/1\.[01]" (\d{3})')
+
+
+def moto_requests(request_log: Path, start: int = 0) -> list[tuple[str, str, int]]:
+    """(method, path, status) of each request moto logged after byte offset `start` of its log."""
+    with open(request_log, "rb") as log:
+        log.seek(start)
+        text = log.read().decode(errors="replace")
+    return [(m[1], m[2], int(m[3])) for m in REQUEST_LINE.finditer(text)]

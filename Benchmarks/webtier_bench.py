@@ -5,7 +5,11 @@
 Two phases per server, each a fresh process:
 1. throughput: N real photos (cycled) sent to POST /api/jobs in requests of B files by C
    concurrent clients; images accepted per second, and the server process's own CPU time per
-   accepted image (utime+stime from /proc, so the client and moto are not counted);
+   accepted image (utime+stime from /proc, so the client and moto are not counted). Beside it,
+   what the phase cost moto, the single-process (GIL-bound) server both share and the usual
+   ceiling: moto's own CPU and the requests it served, per accepted image. With --rounds R the
+   phase runs R times per server (alternating, each a fresh server and fresh queue) and the
+   table shows medians;
 2. memory: 300 uploads of 1 MB in one request; the server's peak RSS while accepting them
    (VmHWM after resetting it with /proc/PID/clear_refs).
 Nothing classifies: no worker runs, so the queue only fills.
@@ -13,9 +17,11 @@ Nothing classifies: no worker runs, so the queue only fills.
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from bench_support import AWS_TEST_ENV, ROOT, cpu_seconds, free_port, photos, start_moto
+from bench_support import AWS_TEST_ENV, ROOT, cpu_seconds, free_port, moto_requests, photos, start_moto
 
 
 
@@ -93,14 +99,42 @@ def post(url: str, files: list[tuple[str, bytes]]) -> int:
     return len(response.json()["images"])
 
 
-def throughput(server: Server, images: list[tuple[str, bytes]], batch: int, clients: int) -> tuple[float, float, int]:
+class Moto:
+    """The shared moto server, with its access log so that the requests of a phase can be counted."""
+
+    def __init__(self):
+        self.log = Path(tempfile.mkstemp(prefix="bench-moto-", suffix=".log")[1])
+        self.process, self.endpoint = start_moto(request_log=self.log)
+
+    def mark(self) -> tuple[float, int]:
+        return cpu_seconds(self.process.pid), self.log.stat().st_size
+
+    def since(self, mark: tuple[float, int]) -> tuple[float, collections.Counter]:
+        """moto's CPU seconds and its requests by kind ("PUT object", "POST /" …) since `mark`."""
+        time.sleep(0.2)  # werkzeug logs a request after answering it
+        kinds = collections.Counter()
+        for method, path, _ in moto_requests(self.log, mark[1]):
+            kinds[f"{method} {'/' if path.split('?')[0] == '/' else 'object' if path.count('/') > 1 else 'bucket'}"] += 1
+        return cpu_seconds(self.process.pid) - mark[0], kinds
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+        self.log.unlink(missing_ok=True)
+
+
+def throughput(server: Server, moto: Moto, images: list[tuple[str, bytes]], batch: int, clients: int) -> dict:
     batches = [images[i:i + batch] for i in range(0, len(images), batch)]
     cpu_before = cpu_seconds(server.pid)
+    moto_mark = moto.mark()
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         accepted = sum(pool.map(lambda files: post(server.url, files), batches))
     wall = time.perf_counter() - start
-    return wall, cpu_seconds(server.pid) - cpu_before, accepted
+    cpu = cpu_seconds(server.pid) - cpu_before
+    moto_cpu, requests_by_kind = moto.since(moto_mark)
+    return dict(rate=accepted / wall, cpu_ms=1000 * cpu / accepted, moto_ms=1000 * moto_cpu / accepted,
+                moto_requests=sum(requests_by_kind.values()) / accepted, kinds=requests_by_kind, accepted=accepted)
 
 
 def memory(server: Server, count: int, size: int) -> tuple[float, int, float]:
@@ -120,46 +154,60 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
     parser.add_argument("--big-files", type=int, default=300)
     parser.add_argument("--big-size", type=int, default=1 << 20)
+    parser.add_argument("--rounds", type=int, default=1, help="throughput phases per server (medians shown)")
     args = parser.parse_args()
 
     images = photos(args.images)
     total_mb = sum(len(data) for _, data in images) / 1e6
-    moto, endpoint = start_moto()
+    moto = Moto()
+    runs: dict[str, list[dict]] = {"ours": [], "reference": []}
     rows = {}
     try:
-        for kind in ("ours", "reference"):
-            server = Server(kind, Path(args.bin), endpoint)
-            try:
-                wall, cpu, accepted = throughput(server, images, args.batch, args.clients)
-                rss_idle = peak_rss_mb(server.pid)
-            finally:
-                server.stop()
-            server = Server(kind, Path(args.bin), endpoint)
+        for _ in range(max(args.rounds, 1)):
+            for kind in runs:
+                server = Server(kind, Path(args.bin), moto.endpoint)
+                try:
+                    runs[kind].append(throughput(server, moto, images, args.batch, args.clients))
+                finally:
+                    server.stop()
+        for kind in runs:
+            server = Server(kind, Path(args.bin), moto.endpoint)
             try:
                 peak, big_accepted, big_wall = memory(server, args.big_files, args.big_size)
             finally:
                 server.stop()
-            rows[kind] = dict(wall=wall, cpu=cpu, accepted=accepted, rss_after=rss_idle, peak=peak,
-                              big_accepted=big_accepted, big_wall=big_wall)
+            rows[kind] = dict(peak=peak, big_accepted=big_accepted, big_wall=big_wall,
+                              **{key: statistics.median(run[key] for run in runs[kind])
+                                 for key in ("rate", "cpu_ms", "moto_ms", "moto_requests")})
     finally:
-        moto.terminate()
-        moto.wait()
+        moto.stop()
 
     ours, ref = rows["ours"], rows["reference"]
+    rounds = f"medians of {args.rounds} rounds" if args.rounds > 1 else "one round"
     print(f"\nWeb-tier intake: {args.images} photos ({total_mb:.1f} MB) in requests of {args.batch}, "
-          f"{args.clients} clients; then {args.big_files} x {args.big_size >> 20} MB in one request. One moto.\n")
+          f"{args.clients} clients ({rounds}); then {args.big_files} x {args.big_size >> 20} MB in one request. "
+          f"One moto.\n")
     print(f"{'metric':44} {'ours (Swift)':>14} {'Flask+boto3':>14} {'ratio':>8}")
     def row(name, a, b, fmt, better_low):
         ratio = (b / a if better_low else a / b) if a and b else float("nan")
         print(f"{name:44} {fmt.format(a):>14} {fmt.format(b):>14} {ratio:>7.2f}x")
-    row("images accepted / s", ours["accepted"] / ours["wall"], ref["accepted"] / ref["wall"], "{:.1f}", False)
-    row("server CPU ms per accepted image", 1000 * ours["cpu"] / ours["accepted"], 1000 * ref["cpu"] / ref["accepted"],
-        "{:.2f}", True)
+    row("images accepted / s", ours["rate"], ref["rate"], "{:.1f}", False)
+    row("server CPU ms per accepted image", ours["cpu_ms"], ref["cpu_ms"], "{:.2f}", True)
+    row("moto CPU ms per accepted image", ours["moto_ms"], ref["moto_ms"], "{:.2f}", True)
+    row("moto requests per accepted image", ours["moto_requests"], ref["moto_requests"], "{:.2f}", True)
     row(f"peak RSS MB, {args.big_files} x 1 MB upload", ours["peak"], ref["peak"], "{:.1f}", True)
     row(f"seconds for the {args.big_files} x 1 MB upload", ours["big_wall"], ref["big_wall"], "{:.2f}", True)
-    print("\nratio > 1 means ours is better (faster, less CPU, less memory).")
+    print("\nratio > 1 means ours is better (faster, less CPU, less memory, fewer requests).")
+    for kind in runs:
+        kinds = ", ".join(f"{name} {count / runs[kind][-1]['accepted']:.2f}"
+                          for name, count in sorted(runs[kind][-1]["kinds"].items()))
+        print(f"moto requests per image, {kind}: {kinds}")
+    if args.rounds > 1:
+        print("per round, images/s ours / Flask: "
+              + " ".join(f"{a['rate'] / b['rate']:.2f}" for a, b in zip(runs["ours"], runs["reference"])))
     for kind, values in rows.items():
-        assert values["accepted"] == args.images and values["big_accepted"] == args.big_files, (kind, values)
+        assert all(run["accepted"] == args.images for run in runs[kind]), (kind, runs[kind])
+        assert values["big_accepted"] == args.big_files, (kind, values)
 
 
 if __name__ == "__main__":

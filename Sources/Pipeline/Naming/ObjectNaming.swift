@@ -19,8 +19,11 @@ public enum ObjectNaming {
 
     /// The input object for one image: `uploads/<jobId>/<imageId>/<safeName>`.
     public static func inputKey(jobId: String, imageId: String, safeFileName: String) -> String {
-        "uploads/\(jobId)/\(imageId)/\(safeFileName)"
+        "\(inputPrefix(jobId: jobId))\(imageId)/\(safeFileName)"
     }
+
+    /// Every input object of a job is under this prefix (listed to rebuild a job's images).
+    public static func inputPrefix(jobId: String) -> String { "uploads/\(jobId)/" }
 
     /// The JSON result for one image, listed by job prefix to rebuild a job's results.
     public static func resultKey(jobId: String, imageId: String) -> String {
@@ -28,9 +31,6 @@ public enum ObjectNaming {
     }
 
     public static func resultPrefix(jobId: String) -> String { "results/\(jobId)/" }
-
-    /// The job manifest the web tier writes at intake (which images a job has), also for rebuilds.
-    public static func manifestKey(jobId: String) -> String { "jobs/\(jobId).json" }
 
     /// Whether `id` looks like one of ours (guards route parameters before they reach S3 keys).
     public static func isValidID(_ id: String) -> Bool {

@@ -21,7 +21,7 @@ public struct WebContext: Sendable {
     public let memoryBudget: MultipartMemoryBudget
     public let logger: Logger
 
-    /// The job held here, or rebuilt from S3 (and then held); nil when S3 has no manifest.
+    /// The job held here, or rebuilt from S3 (and then held); nil when S3 has no image of it.
     public func jobStatus(_ jobId: String) async throws -> JobStatus? {
         if let status = jobs.status(of: jobId) { return status }
         guard let rebuilt = try await archive.rebuild(jobId: jobId) else { return nil }

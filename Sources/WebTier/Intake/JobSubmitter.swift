@@ -3,27 +3,26 @@ import Foundation
 import Logging
 import Pipeline
 
-/// Turns a checked upload into a job: stores the images in S3 (a few at a time), writes the job
-/// manifest, registers the job, then queues one message per stored image (the queue batches by
-/// ten). A job is never queued before its image is stored; each image that could not be stored or
-/// queued is reported in `rejected` with why.
+/// Turns a checked upload into a job: stores the images in S3 (a few at a time), each object
+/// carrying what a rebuild needs (`StoredImageRecord`), registers the job, then queues one message
+/// per stored image (the queue batches by ten). A job is never queued before its image is stored;
+/// each image that could not be stored or queued is reported in `rejected` with why, and an image
+/// stored but not queued is deleted again so that a rebuilt job does not wait for it.
 public struct JobSubmitter: Sendable {
     public let s3: S3Client
     public let requests: any JobQueue
     public let inputBucket: String
-    public let archive: JobArchive
     public let jobs: JobStore
     public let metrics: WebMetrics
     public let logger: Logger
     /// Images uploaded to S3 at once per request.
     public var uploadConcurrency = 8
 
-    public init(s3: S3Client, requests: any JobQueue, inputBucket: String, archive: JobArchive, jobs: JobStore,
+    public init(s3: S3Client, requests: any JobQueue, inputBucket: String, jobs: JobStore,
                 metrics: WebMetrics, logger: Logger) {
         self.s3 = s3
         self.requests = requests
         self.inputBucket = inputBucket
-        self.archive = archive
         self.jobs = jobs
         self.metrics = metrics
         self.logger = logger
@@ -37,7 +36,7 @@ public struct JobSubmitter: Sendable {
         let jobId = ObjectNaming.newID()
         let submittedAt = APIJSON.milliseconds(Date())
         var rejected = upload.rejected
-        let stored = await store(upload.candidates, jobId: jobId)
+        let stored = await store(upload.candidates, jobId: jobId, submittedAt: submittedAt)
         var images: [(AcceptedImage, key: String)] = []
         for outcome in stored {
             switch outcome {
@@ -52,13 +51,6 @@ public struct JobSubmitter: Sendable {
             return JobAccepted(jobId: jobId, images: [], rejected: rejected.sorted { $0.index < $1.index })
         }
         var accepted = images.map(\.0)
-        do {
-            try await archive.writeManifest(JobManifest(jobId: jobId, submittedAt: submittedAt, images: accepted))
-        } catch {
-            logger.error("manifest not written; job not queued", metadata: ["job": "\(jobId)", "error": "\(error)"])
-            metrics.update { $0.storageFailures += accepted.count }
-            throw .storageUnavailable("the job manifest could not be written: \(error)")
-        }
         jobs.register(jobId: jobId, submittedAt: submittedAt, images: accepted)
         beforeQueueing(accepted)
 
@@ -73,8 +65,8 @@ public struct JobSubmitter: Sendable {
             }
         } catch {
             // The queue could not say which messages went out (the single-message send failed;
-            // batches report their own entries above). Report them all; a result for one that
-            // did go out is still recorded in S3 but not shown as accepted.
+            // batches report their own entries above). Report them all; a copy that did go out
+            // finds its object deleted below, and its `error` result is not one of the job's.
             for index in accepted.indices { unqueued[index] = "\(error)" }
         }
         if !unqueued.isEmpty {
@@ -86,7 +78,7 @@ public struct JobSubmitter: Sendable {
             }
             accepted = accepted.enumerated().filter { unqueued[$0.offset] == nil }.map(\.element)
             jobs.register(jobId: jobId, submittedAt: submittedAt, images: accepted)
-            try? await archive.writeManifest(JobManifest(jobId: jobId, submittedAt: submittedAt, images: accepted))
+            await deleteUnqueued(unqueued.keys.sorted().map { images[$0].key }, jobId: jobId)
             metrics.update { $0.storageFailures += unqueued.count }
         }
         recordOutcome(accepted: accepted, rejected: rejected, upload: upload)
@@ -108,14 +100,26 @@ public struct JobSubmitter: Sendable {
         case failed(index: Int, fileName: String, reason: String)
     }
 
+    /// The stored objects of images that were not queued: a rebuild after a restart would list
+    /// them as pending forever. Best effort: one that stays is only shown as pending.
+    private func deleteUnqueued(_ keys: [String], jobId: String) async {
+        for key in keys {
+            do {
+                try await s3.deleteObject(bucket: inputBucket, key: key)
+            } catch {
+                logger.warning("unqueued image not deleted", metadata: ["job": "\(jobId)", "key": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// Uploads with at most `uploadConcurrency` in flight. Spooled parts stream from their file.
-    private func store(_ candidates: [ReceivedUpload.Candidate], jobId: String) async -> [StoreOutcome] {
+    private func store(_ candidates: [ReceivedUpload.Candidate], jobId: String, submittedAt: Int64) async -> [StoreOutcome] {
         await withTaskGroup(of: StoreOutcome.self) { group in
             var pending = candidates[...]
             var outcomes: [StoreOutcome] = []
             func addNext() {
                 guard let candidate = pending.popFirst() else { return }
-                group.addTask { await self.store(candidate, jobId: jobId) }
+                group.addTask { await self.store(candidate, jobId: jobId, submittedAt: submittedAt) }
             }
             for _ in 0..<max(uploadConcurrency, 1) { addNext() }
             while let outcome = await group.next() {
@@ -126,19 +130,21 @@ public struct JobSubmitter: Sendable {
         }
     }
 
-    private func store(_ candidate: ReceivedUpload.Candidate, jobId: String) async -> StoreOutcome {
+    private func store(_ candidate: ReceivedUpload.Candidate, jobId: String, submittedAt: Int64) async -> StoreOutcome {
         let imageId = ObjectNaming.newID()
         let key = ObjectNaming.inputKey(jobId: jobId, imageId: imageId, safeFileName: candidate.safeName)
+        let metadata = StoredImageRecord.metadata(index: candidate.index, submittedAt: submittedAt)
         do {
             switch candidate.part.storage {
             // CRC32 rather than a signed SHA-256: S3 still refuses a changed body, at a fraction
             // of the hashing cost per image (see `S3UploadIntegrity.crc32Checksum`).
             case let .memory(bytes):
-                _ = try await s3.putObject(bucket: inputBucket, key: key, bytes: bytes,
-                                           contentType: candidate.signature.contentType, integrity: .crc32Checksum)
+                _ = try await s3.putObject(bucket: inputBucket, key: key, bytes: bytes, contentType: candidate.signature.contentType,
+                                           metadata: metadata, integrity: .crc32Checksum)
             case let .file(path):
                 _ = try await s3.putObject(bucket: inputBucket, key: key, contentsOf: URL(fileURLWithPath: path),
-                                           contentType: candidate.signature.contentType, integrity: .crc32Checksum)
+                                           contentType: candidate.signature.contentType, metadata: metadata,
+                                           integrity: .crc32Checksum)
             }
         } catch {
             logger.warning("image not stored", metadata: ["job": "\(jobId)", "key": "\(key)", "error": "\(error)"])

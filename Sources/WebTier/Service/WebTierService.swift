@@ -34,9 +34,9 @@ public final class WebTierService: Sendable {
         let jobs = JobStore()
         let metrics = WebMetrics()
         let waiters = ResultWaiters()
-        let archive = JobArchive(s3: clients.s3, bucket: resources.outputBucket)
+        let archive = JobArchive(s3: clients.s3, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
         let submitter = JobSubmitter(s3: clients.s3, requests: resources.requests, inputBucket: resources.inputBucket,
-                                     archive: archive, jobs: jobs, metrics: metrics, logger: logger)
+                                     jobs: jobs, metrics: metrics, logger: logger)
         context = WebContext(web: web, policy: IntakePolicy(web), authorization: UploadAuthorization(token: web.uploadToken),
                              origins: OriginCheck(allowedOrigins: web.allowedOrigins), jobs: jobs, waiters: waiters,
                              submitter: submitter, archive: archive, metrics: metrics, requests: resources.requests,
