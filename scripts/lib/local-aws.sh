@@ -13,6 +13,11 @@ start_local_aws() {
         "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
         MOTO_PID=$!
         trap stop_local_aws EXIT
+        # A shell killed by a signal skips its EXIT trap; exiting on the signal runs it, so a
+        # `kill` of the script (not only Ctrl-C, which reaches moto itself) stops moto too.
+        trap 'exit 129' HUP
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
         # Ready in about half a second; give it ten.
         for _ in $(seq 1 100); do
             if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null; then
