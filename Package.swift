@@ -61,8 +61,10 @@ let package = Package(
         ]),
         .target(name: "Vision", dependencies: ["CJPEG", "CPNG", "CDeflate", "COnnxRuntime"],
                 swiftSettings: visionCodegen),
+        // posix_spawn with the signal mask reset (the local fleet's workers, the tests' servers).
+        .target(name: "ProcessSpawn"),
         .target(name: "WebTier", dependencies: [
-            "HTTPServer", "AWS", "Pipeline",
+            "HTTPServer", "AWS", "Pipeline", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "AppTier", dependencies: [
@@ -114,7 +116,9 @@ let package = Package(
             "HTTPServer", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/HTTPTestServer"),
-        .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["AWS", "ProcessSpawn"], path: "Tests/TestSupport"),
+        // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
+        .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWS", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
@@ -122,7 +126,7 @@ let package = Package(
         .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
         // WebSocket inbound-path throughput (scripts/bench-ws).
         .executableTarget(name: "WSBench", dependencies: ["HTTPServer"], path: "Benchmarks/WSBench"),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport"],
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport", "JPEGTestEncoder"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ public final class ChildProcess: @unchecked Sendable {
         env["AWS_ACCESS_KEY_ID"] = env["AWS_ACCESS_KEY_ID"] ?? "testing"
         env["AWS_SECRET_ACCESS_KEY"] = env["AWS_SECRET_ACCESS_KEY"] ?? "testing"
         env.merge(environment) { _, new in new }
-        pid = try UnmaskedSpawn.spawn(executable: executable.path, arguments: [executable.path] + arguments,
+        pid = try UnmaskedSpawn.spawn(executable: executable.path, arguments: arguments,
                                       environment: env, log: logFile)
     }
 
@@ -36,10 +37,7 @@ public final class ChildProcess: @unchecked Sendable {
     public var exitStatus: Int32? {
         lock.withLock {
             if let status { return status }
-            var raw: Int32 = 0
-            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-            let signal = raw & 0x7f
-            status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+            status = UnmaskedSpawn.reap(pid)
             return status
         }
     }

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,14 +108,14 @@ public struct MotoServer: Sendable {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(getpid()).log")
         let pid = try UnmaskedSpawn.spawn(
             executable: "/bin/sh",
-            arguments: ["/bin/sh", "-c", script, "moto-watchdog", motoPath, String(port), String(getpid())],
+            arguments: ["-c", script, "moto-watchdog", motoPath, String(port), String(getpid())],
             environment: environment, log: log)
         MotoProcessReaper.instance.register(pid)
         let server = MotoServer(endpoint: URL(string: "http://127.0.0.1:\(port)")!, port: port, processID: pid)
         // Ready in ~0.5 s on this machine; allow 20 s on a loaded one.
         for _ in 0..<200 {
             if server.isReady() { return server }
-            if !UnmaskedSpawn.isRunning(pid) { break }
+            if UnmaskedSpawn.reap(pid) != nil { break }
             usleep(100_000)
         }
         server.stop()

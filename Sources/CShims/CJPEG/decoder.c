@@ -9,6 +9,13 @@
 
 #include <jpeglib.h>
 
+// libjpeg's own memory manager refuses to allocate more than this for one decode ("backing store
+// not supported"). A multi-scan or progressive stream needs its whole image's coefficients at
+// once, whatever part is wanted: 2 bytes per sample, ~300 MB for a 50-megapixel 4:4:4 image (the
+// default pixel limit). The cap keeps a tiny crafted file (a 364-byte progressive 7000x7000 used
+// 289 MB) from asking for more than a legitimate image of the allowed size needs.
+static const long ec_max_memory = 512L << 20;
+
 struct ECJPEGDecoder {
     struct jpeg_decompress_struct info;
     struct jpeg_error_mgr errors;
@@ -37,9 +44,11 @@ static void ec_message(j_common_ptr info, int level) {
 static void ec_progress(j_common_ptr info) {
     j_decompress_ptr decompress = (j_decompress_ptr)info;
     ECJPEGDecoder *decoder = ec_owner(info);
-    if (decompress->progressive_mode && decoder->maxScans > 0 && decompress->input_scan_number > decoder->maxScans) {
+    // Every multi-scan stream, not only progressive ones: a sequential stream may repeat a
+    // component's scan too (with arithmetic coding a whole flat image costs 13 bytes per scan).
+    if (decoder->maxScans > 0 && decompress->input_scan_number > decoder->maxScans) {
         snprintf(decoder->message, sizeof decoder->message,
-                 "progressive JPEG has more than %d scans", decoder->maxScans);
+                 "JPEG has more than %d scans", decoder->maxScans);
         longjmp(decoder->jump, 1);
     }
 }
@@ -51,20 +60,30 @@ ECJPEGDecoder *ec_jpeg_create(const uint8_t *data, size_t size, int maxScans) {
     decoder->info.err = jpeg_std_error(&decoder->errors);
     decoder->errors.error_exit = ec_fail;
     decoder->errors.emit_message = ec_message;
+    // volatile: read after a longjmp back into this frame.
+    volatile int created = 0;
     if (setjmp(decoder->jump)) {
-        // Only jpeg_create_decompress can fail here (out of memory): nothing to release but us.
+        // Out of memory, or jpeg_mem_src refusing empty input.
+        if (created) jpeg_destroy_decompress(&decoder->info);
         free(decoder);
         return NULL;
     }
     jpeg_create_decompress(&decoder->info);
+    created = 1;
     decoder->progress.progress_monitor = ec_progress;
     decoder->info.progress = &decoder->progress;
+    decoder->info.mem->max_memory_to_use = ec_max_memory;
     jpeg_mem_src(&decoder->info, data, (unsigned long)size);
     return decoder;
 }
 
 void ec_jpeg_destroy(ECJPEGDecoder *decoder) {
     if (decoder == NULL) return;
+    // jpeg_destroy_decompress raises no errors, but never leave libjpeg a stale jump target.
+    if (setjmp(decoder->jump)) {
+        free(decoder);
+        return;
+    }
     jpeg_destroy_decompress(&decoder->info);
     free(decoder);
 }
@@ -82,6 +101,34 @@ int ec_jpeg_read_header(ECJPEGDecoder *decoder, ECJPEGHeader *header) {
     return 0;
 }
 
+// Whether jpeg_crop_scanline gives exactly the whole decode's pixels for the kept columns (with
+// the caller's context margin). Found by comparing every region with the whole decode:
+// - luma sampled 2x4 or 4x2 (decoded at 1/2 scale) leaves some cropped output uninitialised or
+//   different, whatever the margin; every sampling with factors up to 2 and 1x1 chroma is exact;
+// - an incomplete progressive stream (its last scans missing, still valid) is block-smoothed
+//   across neighbouring blocks, differently at a crop edge even 32 pixels away.
+// Otherwise every column is decoded and the caller keeps the ones it wants.
+static int ec_column_crop_is_exact(j_decompress_ptr info) {
+    for (int c = 0; c < info->num_components; c++) {
+        const jpeg_component_info *component = &info->comp_info[c];
+        if (component->h_samp_factor > 2 || component->v_samp_factor > 2) return 0;
+        if (c > 0 && (component->h_samp_factor != 1 || component->v_samp_factor != 1)
+            && (component->h_samp_factor != info->comp_info[0].h_samp_factor
+                || component->v_samp_factor != info->comp_info[0].v_samp_factor)) return 0;
+    }
+    if (info->progressive_mode) {
+        // jpeg_start_decompress has read every scan; coef_bits < 0 is "no data", > 0 is "bits
+        // still to come": either way the coefficients are incomplete and smoothing applies.
+        if (info->coef_bits == NULL) return 0;
+        for (int c = 0; c < info->num_components; c++) {
+            for (int k = 0; k < DCTSIZE2; k++) {
+                if (info->coef_bits[c][k] != 0) return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 int ec_jpeg_start(ECJPEGDecoder *decoder, unsigned scaleDenominator, unsigned *x, unsigned *width,
                   unsigned *outputWidth, unsigned *outputHeight) {
     if (setjmp(decoder->jump)) return -1;
@@ -96,7 +143,7 @@ int ec_jpeg_start(ECJPEGDecoder *decoder, unsigned scaleDenominator, unsigned *x
     jpeg_start_decompress(info);
     *outputWidth = info->output_width;
     *outputHeight = info->output_height;
-    if (*width == 0 || (*x == 0 && *width >= info->output_width)) {
+    if (*width == 0 || (*x == 0 && *width >= info->output_width) || !ec_column_crop_is_exact(info)) {
         *x = 0;
         *width = info->output_width;
     } else {
@@ -134,7 +181,16 @@ int ec_jpeg_read_rows(ECJPEGDecoder *decoder, unsigned firstRow, unsigned discar
         return -1;
     }
     int status = 0;
-    if (firstRow > 0) jpeg_skip_scanlines(info, firstRow);
+    // Skips start and end on row-group boundaries (max_v_samp_factor * the scaled block size):
+    // from anywhere else libjpeg-turbo 2.1's skip can lose its place in the upsampler's context
+    // rows. Seen with luma sampled 2x4 at 1/2 scale: an endless loop in a progressive stream, a
+    // false "premature end of data segment" in a baseline one. Rows between a boundary and the
+    // wanted row are decoded and dropped instead.
+    unsigned group = (unsigned)info->max_v_samp_factor * (unsigned)info->min_DCT_scaled_size;
+    if (group == 0) group = 1;
+    unsigned alignedFirst = firstRow - firstRow % group;
+    discardRows += firstRow - alignedFirst;
+    if (alignedFirst > 0) jpeg_skip_scanlines(info, alignedFirst);
     for (unsigned row = 0; status == 0 && row < discardRows; row++) status = ec_read_one(decoder, scratch);
     for (unsigned row = 0; status == 0 && row < rowCount; row++) {
         uint8_t *target = pixels + (size_t)row * stride;
@@ -143,6 +199,9 @@ int ec_jpeg_read_rows(ECJPEGDecoder *decoder, unsigned firstRow, unsigned discar
     }
     // Skipping to the very end would mark the stream finished without decoding it (libjpeg-turbo
     // takes that shortcut), so a damaged tail would pass: skip to the last row and decode it.
+    while (status == 0 && info->output_scanline % group != 0 && info->output_scanline < info->output_height) {
+        status = ec_read_one(decoder, scratch);
+    }
     if (status == 0 && info->output_scanline + 1 < info->output_height) {
         jpeg_skip_scanlines(info, info->output_height - 1 - info->output_scanline);
     }

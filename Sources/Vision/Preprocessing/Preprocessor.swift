@@ -145,11 +145,11 @@ public struct Preprocessor: Sendable {
     /// `source` pixels are `region` of the image).
     ///
     /// One SIMD multiply-add per tap covers a pixel's three channels: the pixel is read as four
-    /// bytes (the fourth, the next pixel's red, lands in a lane that is never kept). Every output
-    /// runs all `taps` taps, the ones past its own count having weight zero, so that the loop's
-    /// trip count never changes; reads past a row's end then land in the next row (times zero),
-    /// and the last row held is read from a copy padded for it. Outputs are written as four
-    /// bytes, the fourth overwritten by the next column (`target` has one byte of slack).
+    /// bytes (the fourth, the next pixel's red, lands in a lane that is never kept). Each output
+    /// runs its own count of taps, so the only read past a row's last pixel is that fourth byte:
+    /// it lands in the next row, or, for the last row held, in a copy padded for it. Outputs are
+    /// written as four bytes, the fourth overwritten by the next column (`target` has one byte
+    /// of slack).
     private static func horizontalPass(source: UnsafePointer<UInt8>, region: PixelRegion, rows: Range<Int>,
                                        coefficients: ResampleCoefficients, columns: Int,
                                        into target: UnsafeMutablePointer<UInt8>) {

@@ -26,7 +26,7 @@ extension LocalProcessFleet {
         let directory = logDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("elastic-classifier-workers-\(UUID().uuidString.prefix(8))")
         let executable = configuration.fleet.workerExecutable.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? WorkerProcessSpawner.siblingExecutable(named: "apptier")
+            ?? Self.siblingExecutable(named: "apptier")
         let configurationFile = directory.appendingPathComponent("worker-configuration.json")
         var workerConfiguration = configuration
         workerConfiguration.worker.mode = .local
@@ -68,5 +68,13 @@ extension LocalProcessFleet {
         }
         let name = "elastic-classifier-local-fleet-\(String(hash, radix: 16))-\(geteuid()).json"
         return FileManager.default.temporaryDirectory.appendingPathComponent(name)
+    }
+
+    /// The `apptier` binary beside the running executable (the build directory, or the AMI's
+    /// install directory), found through /proc/self/exe so a relative argv[0] does not matter.
+    static func siblingExecutable(named name: String) -> URL {
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments.first ?? name
+        return URL(fileURLWithPath: running).deletingLastPathComponent().appendingPathComponent(name)
     }
 }

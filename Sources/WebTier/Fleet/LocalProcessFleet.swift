@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Pipeline
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,8 +121,10 @@ public actor LocalProcessFleet: Fleet {
             let log = launch.logDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
             let pid: pid_t
             do {
-                pid = try WorkerProcessSpawner.spawn(executable: launch.executable.path, arguments: launch.arguments,
-                                                     environment: launch.environment, log: log)
+                // Its own process group: a Ctrl-C on the web tier's terminal reaches the web tier,
+                // which then drains its workers with SIGTERM.
+                pid = try UnmaskedSpawn.spawn(executable: launch.executable.path, arguments: launch.arguments,
+                                              environment: launch.environment, log: log, newProcessGroup: true)
             } catch {
                 if started.isEmpty { throw .launchFailed(requested: count, reason: error.description) }
                 throw .partialLaunch(launched: started, requested: count, reason: error.description)
@@ -226,7 +229,7 @@ public actor LocalProcessFleet: Fleet {
             logger.info("adopted worker exited", metadata: ["name": "\(worker.name)", "pid": "\(pid)"])
         }
         for (pid, worker) in workers {
-            guard let status = WorkerProcessSpawner.reap(pid) else { continue }
+            guard let status = UnmaskedSpawn.reap(pid) else { continue }
             workers[pid] = nil
             changed = true
             exits.append(Exit(id: Self.instanceID(pid: pid), name: worker.name, status: status, logFile: worker.logFile))
@@ -275,7 +278,7 @@ public actor LocalProcessFleet: Fleet {
         LocalFleetRegistry(file: file).save(entries)
     }
 
-    /// SIGKILL to the worker's whole process group (it leads its own, see `WorkerProcessSpawner`),
+    /// SIGKILL to the worker's whole process group (it leads its own: spawned with `newProcessGroup`),
     /// so nothing it started outlives it. Only called while the worker is unreaped, so the group
     /// id cannot have been reused.
     private static func killGroup(of pid: pid_t) {
