@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import concurrent.futures
-import os
 import signal
 import subprocess
 import sys
@@ -25,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_support import ROOT, cpu_seconds, photos
-from webtier_bench import Moto, Server, post
+from bench_support import ROOT, photos
+from webtier_bench import Moto, Server, add_intake_arguments, send
 
 RATE = 400  # samples per second
 # (label, markers): a sample counts for the first label one of whose markers is in its stack.
@@ -70,9 +68,7 @@ def profile_intake(kind: str, bin_dir: Path, moto: Moto, images, batch: int, cli
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)  # attached before the first request
         mark = moto.mark()
-        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-            accepted = sum(pool.map(lambda files: post(server.url, files),
-                                    [images[i:i + batch] for i in range(0, len(images), batch)]))
+        accepted = send(server, images, batch, clients)
         moto_cpu, kinds = moto.since(mark)
         spy.send_signal(signal.SIGINT)
         if spy.wait(timeout=30) != 0 or raw.stat().st_size == 0:
@@ -86,10 +82,7 @@ def profile_intake(kind: str, bin_dir: Path, moto: Moto, images, batch: int, cli
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", required=True, help="directory with the webtier binary (release build)")
-    parser.add_argument("--images", type=int, default=300)
-    parser.add_argument("--batch", type=int, default=10, help="files per request")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
+    add_intake_arguments(parser)
     parser.add_argument("--rounds", type=int, default=1, help="profiled phases per server, summed")
     args = parser.parse_args()
     if not (ROOT / ".venv/bin/py-spy").exists():

@@ -123,13 +123,26 @@ class Moto:
         self.log.unlink(missing_ok=True)
 
 
-def throughput(server: Server, moto: Moto, images: list[tuple[str, bytes]], batch: int, clients: int) -> dict:
+def send(server: Server, images: list[tuple[str, bytes]], batch: int, clients: int) -> int:
+    """The intake phase: `images` in requests of `batch` files from `clients` at once; accepted count."""
     batches = [images[i:i + batch] for i in range(0, len(images), batch)]
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(lambda files: post(server.url, files), batches))
+
+
+def add_intake_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the intake phase, shared with Benchmarks/moto_profile.py."""
+    parser.add_argument("--bin", required=True, help="directory with the webtier binary (release build)")
+    parser.add_argument("--images", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=10, help="files per request")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
+
+
+def throughput(server: Server, moto: Moto, images: list[tuple[str, bytes]], batch: int, clients: int) -> dict:
     cpu_before = cpu_seconds(server.pid)
     moto_mark = moto.mark()
     start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        accepted = sum(pool.map(lambda files: post(server.url, files), batches))
+    accepted = send(server, images, batch, clients)
     wall = time.perf_counter() - start
     cpu = cpu_seconds(server.pid) - cpu_before
     moto_cpu, requests_by_kind = moto.since(moto_mark)
@@ -148,10 +161,7 @@ def memory(server: Server, count: int, size: int) -> tuple[float, int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", required=True, help="directory with the webtier binary (release build)")
-    parser.add_argument("--images", type=int, default=300)
-    parser.add_argument("--batch", type=int, default=10, help="files per request")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
+    add_intake_arguments(parser)
     parser.add_argument("--big-files", type=int, default=300)
     parser.add_argument("--big-size", type=int, default=1 << 20)
     parser.add_argument("--rounds", type=int, default=1, help="throughput phases per server (medians shown)")

@@ -86,8 +86,11 @@ public enum ExifOrientation: Int, Sendable {
         }
     }
 
-    /// Whether width and height trade places.
-    var swapsAxes: Bool { rawValue >= 5 }
+    /// The size of a `width` x `height` image once this orientation is applied (5-8 turn it a
+    /// quarter, so width and height trade places).
+    func orientedSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        rawValue >= 5 ? (height, width) : (width, height)
+    }
 
     /// Where `region` of a `width` x `height` image lands once this orientation is applied.
     func map(_ region: PixelRegion, width: Int, height: Int) -> PixelRegion {
@@ -110,7 +113,7 @@ public enum ExifOrientation: Int, Sendable {
     func apply(to image: RGBImage) -> RGBImage {
         if self == .normal { return image }
         let width = image.region.width, height = image.region.height
-        let outputWidth = swapsAxes ? height : width, outputHeight = swapsAxes ? width : height
+        let (outputWidth, outputHeight) = orientedSize(width: width, height: height)
         let pixels = [UInt8](unsafeUninitializedCapacity: image.pixels.count) { output, initialized in
             image.pixels.withUnsafeBufferPointer { input in
                 for y in 0..<outputHeight {
@@ -135,8 +138,8 @@ public enum ExifOrientation: Int, Sendable {
             }
             initialized = image.pixels.count
         }
-        let wholeWidth = swapsAxes ? image.height : image.width, wholeHeight = swapsAxes ? image.width : image.height
-        return RGBImage(width: wholeWidth, height: wholeHeight,
+        let whole = orientedSize(width: image.width, height: image.height)
+        return RGBImage(width: whole.width, height: whole.height,
                         region: map(image.region, width: image.width, height: image.height), pixels: pixels)
     }
 }

@@ -39,7 +39,7 @@ public struct ImageDecoder: Sendable {
             // The caller speaks of the upright image; the decoder of the image as stored.
             let storedNeed = needing.map { needing in
                 { (width: Int, height: Int) -> PixelRegion in
-                    let upright = orientation.swapsAxes ? (width: height, height: width) : (width: width, height: height)
+                    let upright = orientation.orientedSize(width: width, height: height)
                     let region = needing(upright.width, upright.height).clamped(width: upright.width, height: upright.height)
                     return orientation.inverse.map(region, width: upright.width, height: upright.height)
                 }

@@ -5,9 +5,9 @@ import CJPEG
 struct JPEGDecoder {
     var options: DecodingOptions
 
-    /// A progressive stream may have this many scans at most (libjpeg-turbo's TurboJPEG API uses
-    /// the same limit); each scan re-reads every coefficient, so a crafted stream with thousands
-    /// of scans would burn CPU on a small file.
+    /// A multi-scan (progressive or sequential) stream may have this many scans at most
+    /// (libjpeg-turbo's TurboJPEG API uses the same limit); each scan re-reads every coefficient,
+    /// so a crafted stream with thousands of scans would burn CPU on a small file.
     static let maxScans: Int32 = 500
 
     /// Pixels decoded around a wanted part and thrown away. libjpeg-turbo's fancy upsampling
@@ -21,15 +21,39 @@ struct JPEGDecoder {
     /// EXIF orientation, and answers the part wanted, which is then all that is returned. The
     /// whole stream is read either way, so damage outside the wanted part is still an error.
     func decode(_ bytes: UnsafeRawBufferPointer, needing: ((Int, Int) -> PixelRegion)? = nil) throws(ImageError) -> RGBImage {
+        try withDecoder(bytes) { decoder, header throws(ImageError) in
+            try decode(decoder, header: header, needing: needing)
+        }
+    }
+
+    /// Entropy-decodes the stream and discards the coefficients (see `ImageDecoder.decompressOnly`).
+    func decompressOnly(_ bytes: UnsafeRawBufferPointer) throws(ImageError) {
+        try withDecoder(bytes) { decoder, _ throws(ImageError) in
+            guard ec_jpeg_decode_entropy_only(decoder) == 0 else { throw Self.failure(decoder) }
+        }
+    }
+
+    /// Runs `body` with a decoder over `bytes` whose header has been read, and destroys it after.
+    private func withDecoder<Answer>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (OpaquePointer, ECJPEGHeader) throws(ImageError) -> Answer
+    ) throws(ImageError) -> Answer {
         let jpeg = bytes.bindMemory(to: UInt8.self)
         guard let decoder = ec_jpeg_create(jpeg.baseAddress, jpeg.count, Self.maxScans) else {
             throw .corrupt(format: .jpeg, reason: "out of memory creating the decoder")
         }
         defer { ec_jpeg_destroy(decoder) }
-        func failure() -> ImageError { .corrupt(format: .jpeg, reason: String(cString: ec_jpeg_message(decoder))) }
-
         var header = ECJPEGHeader()
-        guard ec_jpeg_read_header(decoder, &header) == 0 else { throw failure() }
+        guard ec_jpeg_read_header(decoder, &header) == 0 else { throw Self.failure(decoder) }
+        return try body(decoder, header)
+    }
+
+    /// libjpeg's own message for what just failed.
+    private static func failure(_ decoder: OpaquePointer) -> ImageError {
+        .corrupt(format: .jpeg, reason: String(cString: ec_jpeg_message(decoder)))
+    }
+
+    private func decode(_ decoder: OpaquePointer, header: ECJPEGHeader,
+                        needing: ((Int, Int) -> PixelRegion)?) throws(ImageError) -> RGBImage {
         let width = Int(header.width), height = Int(header.height)
         guard width > 0, height > 0 else { throw .corrupt(format: .jpeg, reason: "no image frame") }
         guard width * height <= options.maxPixels else {
@@ -47,7 +71,7 @@ struct JPEGDecoder {
             .clamped(width: scaledWidth, height: scaledHeight)
         var x = UInt32(span.x), columns = UInt32(span.width)
         var outputWidth: UInt32 = 0, outputHeight: UInt32 = 0
-        guard ec_jpeg_start(decoder, UInt32(denominator), &x, &columns, &outputWidth, &outputHeight) == 0 else { throw failure() }
+        guard ec_jpeg_start(decoder, UInt32(denominator), &x, &columns, &outputWidth, &outputHeight) == 0 else { throw Self.failure(decoder) }
         // Our scaled size must be libjpeg's: the caller's region was computed from it.
         guard Int(outputWidth) == scaledWidth, Int(outputHeight) == scaledHeight,
               Int(x) <= wanted.x, Int(x) + Int(columns) >= wanted.x + wanted.width else {
@@ -62,22 +86,9 @@ struct JPEGDecoder {
                                        UInt32(wanted.x) - x, UInt32(wanted.width), buffer.baseAddress, wanted.width * channels)
             initialized = buffer.count
         }
-        guard status == 0 else { throw failure() }
+        guard status == 0 else { throw Self.failure(decoder) }
         if channels == 4 { decoded = Self.convertInvertedCMYKToRGB(decoded) }
         return RGBImage(width: scaledWidth, height: scaledHeight, region: wanted, pixels: decoded)
-    }
-
-    /// Entropy-decodes the stream and discards the coefficients (see `ImageDecoder.decompressOnly`).
-    func decompressOnly(_ bytes: UnsafeRawBufferPointer) throws(ImageError) {
-        let jpeg = bytes.bindMemory(to: UInt8.self)
-        guard let decoder = ec_jpeg_create(jpeg.baseAddress, jpeg.count, Self.maxScans) else {
-            throw .corrupt(format: .jpeg, reason: "out of memory creating the decoder")
-        }
-        defer { ec_jpeg_destroy(decoder) }
-        var header = ECJPEGHeader()
-        guard ec_jpeg_read_header(decoder, &header) == 0, ec_jpeg_decode_entropy_only(decoder) == 0 else {
-            throw .corrupt(format: .jpeg, reason: String(cString: ec_jpeg_message(decoder)))
-        }
     }
 
     /// libjpeg's size at 1/denominator: rounded up.

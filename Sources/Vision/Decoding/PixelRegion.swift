@@ -17,7 +17,6 @@ public struct PixelRegion: Sendable, Equatable, CustomStringConvertible {
         PixelRegion(x: 0, y: 0, width: width, height: height)
     }
 
-    public var columns: Range<Int> { x..<(x + width) }
     public var rows: Range<Int> { y..<(y + height) }
 
     public func contains(_ other: PixelRegion) -> Bool {
