@@ -2,7 +2,7 @@ import Logging
 import Pipeline
 import WebTier
 
-/// web-fleet's `ScalingController` over the configured fleet, running beside the web tier and
+/// `ScalingController` over the configured fleet, running beside the web tier and
 /// feeding `/ws/fleet` and `/metrics`.
 struct Autoscaler: Sendable {
     let controller: ScalingController
