@@ -18,11 +18,19 @@ struct FleetHeartbeatTests {
         "scaling.maxInstances": "1", "worker.maxEmptyPollsBeforeShutdown": "1000",
     ]
 
-    /// The web tier's result poller on the deployment's response queue, recording heartbeats.
-    static func poller(_ deployment: FleetTestDeployment, heartbeats: WorkerHeartbeats) -> ResultPoller {
-        ResultPoller(queue: deployment.resources.responses,
-                     router: ResultRouter(jobs: JobStore(), waiters: ResultWaiters(), metrics: WebMetrics()),
-                     pollers: 1, waitSeconds: 1, heartbeats: heartbeats, logger: FleetTestDeployment.logger)
+    /// A controller over `fleet` wired as the web tier wires it: the result poller on the
+    /// deployment's response queue records heartbeats where the controller reads them.
+    static func controller(_ deployment: FleetTestDeployment, fleet: any Fleet)
+        -> (controller: ScalingController, poller: ResultPoller, heartbeats: WorkerHeartbeats) {
+        let heartbeats = WorkerHeartbeats()
+        let poller = ResultPoller(queue: deployment.resources.responses,
+                                  router: ResultRouter(jobs: JobStore(), waiters: ResultWaiters(), metrics: WebMetrics()),
+                                  pollers: 1, waitSeconds: 1, heartbeats: heartbeats, logger: FleetTestDeployment.logger)
+        poller.start()
+        let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
+                                           settings: deployment.configuration.scaling,
+                                           logger: FleetTestDeployment.logger, heartbeats: heartbeats)
+        return (controller, poller, heartbeats)
     }
 
     @Test("a worker process that runs but never heartbeats is terminated after the grace, and replaced")
@@ -36,12 +44,7 @@ struct FleetHeartbeatTests {
                                                     logDirectory: deployment.logDirectory,
                                                     terminationGrace: .seconds(5)),
                                       logger: FleetTestDeployment.logger)
-        let heartbeats = WorkerHeartbeats()
-        let poller = Self.poller(deployment, heartbeats: heartbeats)
-        poller.start()
-        let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
-                                           settings: deployment.configuration.scaling,
-                                           logger: FleetTestDeployment.logger, heartbeats: heartbeats)
+        let (controller, poller, _) = Self.controller(deployment, fleet: fleet)
         _ = await controller.tick()
         let first = try #require(try await fleet.instances().first, "minInstances 1 launches the silent worker")
         var explanation = ""
@@ -65,12 +68,7 @@ struct FleetHeartbeatTests {
     func heartbeatingWorkersAreKept() async throws {
         let deployment = try await FleetTestDeployment(Self.settings)
         let fleet = try deployment.localFleet()
-        let heartbeats = WorkerHeartbeats()
-        let poller = Self.poller(deployment, heartbeats: heartbeats)
-        poller.start()
-        let controller = ScalingController(queue: deployment.resources.requests, fleet: fleet,
-                                           settings: deployment.configuration.scaling,
-                                           logger: FleetTestDeployment.logger, heartbeats: heartbeats)
+        let (controller, poller, heartbeats) = Self.controller(deployment, fleet: fleet)
         _ = await controller.tick()
         let worker = try #require(try await fleet.instances().first)
         // Heard from once its model is loaded...
