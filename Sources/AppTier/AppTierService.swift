@@ -19,11 +19,15 @@ public struct AppTierService: Sendable {
         self.logger = logger
     }
 
+    /// The exit status of a worker whose every slot is stuck (systemd's `Restart=on-failure`
+    /// restarts it; the local fleet reaps it and launches another if work remains).
+    public static let stuckExitStatus: Int32 = 3
+
     /// Runs until idle or stopped; returns the process exit status.
     public func run() async -> Int32 {
         do {
             let clients = try AWSClients(settings: configuration.aws, environment: environment)
-            let resources = try await ProvisionedResources.prepare(configuration, clients: clients)
+            let resources = try await WorkerResources.find(configuration, clients: clients)
             let workerName = try await self.workerName(clients: clients)
             var classifier: any ImageClassifier = try VisionImageClassifier(settings: configuration.model)
             if let delay = environment["ELASTIC_TEST_INFERENCE_DELAY_MS"].flatMap(Int.init), delay > 0 {
@@ -54,6 +58,9 @@ public struct AppTierService: Sendable {
             case let .queueUnavailable(reason):
                 logger.critical("request queue unavailable; exiting for a restart", metadata: ["reason": "\(reason)"])
                 return 1
+            case let .stuck(jobs):
+                logger.critical("worker stuck; exiting for a restart", metadata: ["stuckJobs": "\(jobs)"])
+                return Self.stuckExitStatus
             }
         } catch {
             logger.critical("app tier could not start", metadata: ["reason": "\(error)"])

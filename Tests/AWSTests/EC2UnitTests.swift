@@ -21,12 +21,12 @@ struct EC2UnitTests {
         #expect(form.encoded == "Action=A&Version=1&Tag.1.Value=a%20b%2Fc%2Bd%3D%C3%A9~_.-")
     }
 
-    @Test("RunInstances carries tags, base64 user data, the instance profile and IMDSv2")
+    @Test("RunInstances carries tags, base64 user data, the instance profile, IMDSv2 with hop limit 1 and the shutdown behaviour")
     func runInstances() throws {
         let request = try EC2RequestBuilder.runInstances(EC2RunInstancesRequest(
             imageId: "ami-1", instanceType: "t3.micro", minCount: 1, maxCount: 2, keyName: "k",
             securityGroupIds: ["sg-1", "sg-2"], subnetId: "subnet-1", instanceProfile: .arn("arn:aws:iam::1:instance-profile/p"),
-            userData: Data("#!/bin/sh\necho hi\n".utf8), tags: ["Name": "worker", "Fleet": "f1"]))
+            userData: Data("#!/bin/sh\necho hi\n".utf8), tags: ["Name": "worker", "Fleet": "f1"], shutdownBehavior: .terminate))
         #expect(request.headers["Content-Type"]?.hasPrefix("application/x-www-form-urlencoded") == true)
         let form = try Self.parameters(request)
         #expect(form["Action"] == "RunInstances" && form["Version"] == "2016-11-15")
@@ -38,6 +38,10 @@ struct EC2UnitTests {
         #expect(form["TagSpecification.1.Tag.1.Key"] == "Fleet" && form["TagSpecification.1.Tag.1.Value"] == "f1")
         #expect(form["TagSpecification.1.Tag.2.Key"] == "Name" && form["TagSpecification.1.Tag.2.Value"] == "worker")
         #expect(form["MetadataOptions.HttpTokens"] == "required")
+        #expect(form["MetadataOptions.HttpPutResponseHopLimit"] == "1", "only the instance itself may get a token")
+        #expect(form["InstanceInitiatedShutdownBehavior"] == "terminate")
+        let plain = try Self.parameters(try EC2RequestBuilder.runInstances(EC2RunInstancesRequest(imageId: "ami-1", instanceType: "t3.micro")))
+        #expect(plain["InstanceInitiatedShutdownBehavior"] == nil, "EC2's default unless asked")
     }
 
     @Test("impossible launches are refused here (moto would launch MinCount even above MaxCount)")

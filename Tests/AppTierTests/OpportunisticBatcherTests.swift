@@ -8,17 +8,9 @@ import TestSupport
 /// busy run together, and every job still gets its own answer, equal to classifying it alone.
 @Suite("opportunistic batching with the real model")
 struct OpportunisticBatcherTests {
-    static func classifier() throws -> VisionImageClassifier {
-        var settings = ModelSettings()
-        settings.path = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
-        settings.labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
-        settings.intraOpThreads = 1
-        return try VisionImageClassifier(settings: settings)
-    }
-
     @Test("images arriving while the model runs form one batch; each answer equals its solo classification")
     func queuedImagesShareABatchAndKeepTheirAnswers() async throws {
-        let model = try Self.classifier()
+        let model = try WorkerHarness.visionClassifier()
         var images = try TestPhotos.all().prefix(6).map(\.bytes)
         images.insert(Data("not an image".utf8), at: 3)
         // The first run is held until every other image has decoded and queued behind it, however

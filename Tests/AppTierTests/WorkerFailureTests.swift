@@ -78,12 +78,7 @@ struct WorkerFailureTests {
         let harness = try await WorkerHarness(["queues.visibilityTimeoutSeconds": "1", "queues.maxReceiveCount": "2"])
         _ = try await harness.resources.requests.send(["{\"this is\": \"not a job\"}"])
         let worker = try harness.startWorker("strict")
-        let deadLetters = SQSJobQueue(client: harness.clients.sqs, queueURL: harness.resources.deadLetterQueueURL)
-        var dead: [QueuedMessage] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while dead.isEmpty, ContinuousClock.now < deadline {
-            dead = try await deadLetters.receive(maxMessages: 1, waitSeconds: 1)
-        }
+        let dead = try await harness.waitForDeadLetters(timeout: .seconds(60))
         await worker.stop()
         #expect(dead.map(\.body) == ["{\"this is\": \"not a job\"}"])
         #expect(worker.output.contains("malformed job message"))

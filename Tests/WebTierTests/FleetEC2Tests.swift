@@ -38,11 +38,17 @@ struct FleetEC2Tests {
         return root.path("userData", "value").flatMap { Data(base64Encoded: $0.text) }
     }
 
+    func shutdownBehavior(of instanceId: String) async throws -> String? {
+        let root = try await query("DescribeInstanceAttribute", [("InstanceId", instanceId),
+                                                                 ("Attribute", "instanceInitiatedShutdownBehavior")])
+        return root.path("instanceInitiatedShutdownBehavior", "value")?.text
+    }
+
     func cleanUp(_ fleet: EC2Fleet) async {
         if let ids = try? await fleet.instances().map(\.id), !ids.isEmpty { try? await fleet.terminate(ids: ids) }
     }
 
-    @Test("a launch carries AMI, type, key, security groups, subnet, instance profile, user data, IMDSv2 and both tags")
+    @Test("a launch carries AMI, type, key, security groups, subnet, instance profile, user data, IMDSv2 (hop limit 1), shutdown-terminates and both tags")
     func launchCarriesEveryParameter() async throws {
         let groups = [try await createSecurityGroup(), try await createSecurityGroup()]
         let subnet = try await defaultSubnet()
@@ -78,6 +84,9 @@ struct FleetEC2Tests {
             #expect(instance.subnetId == subnet)
             #expect(instance.iamInstanceProfileArn == profileArn)
             #expect(instance.metadataHttpTokens == "required")
+            #expect(instance.metadataHopLimit == 1)
+            #expect(try await shutdownBehavior(of: instance.instanceId) == "terminate",
+                    "a worker that powers off ends its instance instead of leaving a stopped one")
             #expect(instance.tags[EC2Fleet.fleetTagKey] == settings.fleetTag)
             #expect(instance.tags["Name"]?.hasPrefix("app-tier-") == true)
             #expect(try await userData(of: instance.instanceId) == Data(script.utf8))

@@ -124,9 +124,10 @@ struct FleetTestDeployment {
         let deadline = ContinuousClock.now + timeout
         while results.count < expected, ContinuousClock.now < deadline {
             for message in try await resources.responses.receive(maxMessages: 10, waitSeconds: 1) {
-                let result = try MessageCodec.decodeResult(message.body)
-                results[result.imageId] = result
                 try await resources.responses.delete(message)
+                // Workers' heartbeats share the queue with their results.
+                guard case let .result(result) = try MessageCodec.decodeResponse(message.body) else { continue }
+                results[result.imageId] = result
             }
         }
         return Array(results.values)

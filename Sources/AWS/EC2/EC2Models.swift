@@ -49,11 +49,13 @@ public struct EC2Instance: Sendable, Equatable {
     public var securityGroupIds: [String]
     /// `required` when the instance only accepts IMDSv2 session-token requests.
     public var metadataHttpTokens: String?
+    /// How many network hops an IMDSv2 token response may travel.
+    public var metadataHopLimit: Int?
 
     public init(instanceId: String, state: EC2InstanceState, launchTime: Date? = nil, tags: [String: String] = [:],
                 imageId: String? = nil, instanceType: String? = nil, privateIPAddress: String? = nil,
                 keyName: String? = nil, subnetId: String? = nil, iamInstanceProfileArn: String? = nil,
-                securityGroupIds: [String] = [], metadataHttpTokens: String? = nil) {
+                securityGroupIds: [String] = [], metadataHttpTokens: String? = nil, metadataHopLimit: Int? = nil) {
         self.instanceId = instanceId
         self.state = state
         self.launchTime = launchTime
@@ -66,6 +68,7 @@ public struct EC2Instance: Sendable, Equatable {
         self.iamInstanceProfileArn = iamInstanceProfileArn
         self.securityGroupIds = securityGroupIds
         self.metadataHttpTokens = metadataHttpTokens
+        self.metadataHopLimit = metadataHopLimit
     }
 }
 
@@ -89,14 +92,21 @@ public struct EC2RunInstancesRequest: Sendable, Equatable {
     public var userData: Data?
     /// Tags applied to the instances at launch (no untagged window for tag-based discovery).
     public var tags: [String: String]
-    /// Require IMDSv2 session tokens (`MetadataOptions.HttpTokens=required`).
+    /// Require IMDSv2 session tokens (`MetadataOptions.HttpTokens=required`) with a PUT response
+    /// hop limit of 1 (`HttpPutResponseHopLimit=1`): only the instance itself, not a container or
+    /// a forwarded request one hop further, can get a token and the role's credentials.
     public var requireIMDSv2: Bool
+    /// `InstanceInitiatedShutdownBehavior`: `terminate` makes a shutdown from inside the instance
+    /// (a `poweroff`, a kernel panic's halt) end it instead of leaving a stopped instance that
+    /// still costs its volume and is never counted or cleaned up by the fleet. Nil: EC2's default (stop).
+    public var shutdownBehavior: EC2ShutdownBehavior?
     /// Makes the launch idempotent: a retry with the same token launches nothing new.
     public var clientToken: String?
 
     public init(imageId: String, instanceType: String, minCount: Int = 1, maxCount: Int = 1, keyName: String? = nil,
                 securityGroupIds: [String] = [], subnetId: String? = nil, instanceProfile: EC2InstanceProfile? = nil,
-                userData: Data? = nil, tags: [String: String] = [:], requireIMDSv2: Bool = true, clientToken: String? = nil) {
+                userData: Data? = nil, tags: [String: String] = [:], requireIMDSv2: Bool = true,
+                shutdownBehavior: EC2ShutdownBehavior? = nil, clientToken: String? = nil) {
         self.imageId = imageId
         self.instanceType = instanceType
         self.minCount = minCount
@@ -108,8 +118,15 @@ public struct EC2RunInstancesRequest: Sendable, Equatable {
         self.userData = userData
         self.tags = tags
         self.requireIMDSv2 = requireIMDSv2
+        self.shutdownBehavior = shutdownBehavior
         self.clientToken = clientToken
     }
+}
+
+/// What a shutdown initiated from inside an instance does to it.
+public enum EC2ShutdownBehavior: String, Sendable, Equatable {
+    case stop
+    case terminate
 }
 
 /// A `DescribeInstances` filter: a name (`tag:Name`, `tag-key`, `instance-state-name`, …) and

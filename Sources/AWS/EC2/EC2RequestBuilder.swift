@@ -36,7 +36,9 @@ public enum EC2RequestBuilder {
         if parameters.requireIMDSv2 {
             form.add("MetadataOptions.HttpTokens", "required")
             form.add("MetadataOptions.HttpEndpoint", "enabled")
+            form.add("MetadataOptions.HttpPutResponseHopLimit", "1")
         }
+        form.add("InstanceInitiatedShutdownBehavior", parameters.shutdownBehavior?.rawValue)
         form.add("ClientToken", parameters.clientToken)
         return form.request()
     }

@@ -73,7 +73,8 @@ public enum EC2ResponseParser {
             subnetId: nonEmpty("subnetId"),
             iamInstanceProfileArn: item.path("iamInstanceProfile", "arn")?.text,
             securityGroupIds: item.items(in: "groupSet").compactMap { $0.text(of: "groupId") },
-            metadataHttpTokens: item.path("metadataOptions", "httpTokens")?.text)
+            metadataHttpTokens: item.path("metadataOptions", "httpTokens")?.text,
+            metadataHopLimit: item.path("metadataOptions", "httpPutResponseHopLimit").flatMap { $0.text }.flatMap { Int($0) })
     }
 
     static func missing(_ element: String, in operation: String) -> EC2Error {

@@ -15,28 +15,71 @@ struct JobProcessor: Sendable {
     let stats: WorkerStats
     let logger: Logger
 
-    func process(_ message: QueuedMessage) async {
+    /// How `process` ended.
+    enum Outcome: Sendable {
+        /// The job is finished, released or left for redelivery; its slot is free.
+        case finished
+        /// The job ran past `jobDeadline`: its message was released, but `work` (a decode or model
+        /// run stuck in C, which no cancellation reaches) still occupies a thread until it returns.
+        case abandoned(work: Task<ResultMessage, any Error>)
+    }
+
+    @discardableResult
+    func process(_ message: QueuedMessage) async -> Outcome {
         let started = ContinuousClock.now
         let job: JobMessage
         do {
             job = try MessageCodec.decodeJob(message.body)
         } catch {
             // Not ours to guess at: after maxReceiveCount receives SQS moves it to the dead-letter queue.
-            logger.error("malformed job message left for the dead-letter queue", metadata: [
-                "messageId": "\(message.messageId)", "receiveCount": "\(message.receiveCount)", "reason": "\(error)",
-            ])
+            leaveForDeadLetterQueue(message, reason: "\(error)")
             await stats.recordMalformed()
-            return
+            return .finished
         }
         var jobLogger = logger
         jobLogger[metadataKey: "imageId"] = "\(job.imageId)"
         jobLogger[metadataKey: "jobId"] = "\(job.jobId)"
+        switch JobScope(inputBucket: options.inputBucket).check(job) {
+        case .inScope:
+            break
+        case let .unaddressable(reason):
+            leaveForDeadLetterQueue(message, reason: reason)
+            await stats.recordMalformed()
+            return .finished
+        case let .outOfScope(reason):
+            // Deleted after an error result rather than dead-lettered: the verdict cannot change
+            // on a retry, and the result tells whoever waits for this image at once. The error
+            // log is the security trail.
+            jobLogger.error("job outside the input bucket and prefix refused", metadata: [
+                "bucket": "\(job.bucket)", "key": "\(job.key)", "messageId": "\(message.messageId)",
+            ])
+            let refusal = ResultMessage.failure(for: job, reason: reason, model: batcher.modelName, worker: options.workerName)
+            do {
+                try await storeAndAnnounce(refusal, for: job, writeObjectsAtJobKey: false)
+                try await requests.delete(message)
+                await stats.recordCompleted(rejected: true, latencyMs: (ContinuousClock.now - started).milliseconds)
+            } catch {
+                await stats.recordTransientFailure()
+                jobLogger.warning("could not answer a refused job; it comes back", metadata: ["reason": "\(error)"])
+            }
+            return .finished
+        }
 
         let heartbeat = startHeartbeat(for: message, logger: jobLogger)
         defer { heartbeat.cancel() }
+        // Unstructured, so a drain or the job deadline can abandon a job stuck in the model.
+        let work = Task { try await classify(job) }
         do {
-            // Unstructured, so a drain deadline can abandon a job stuck in the model.
-            let result = try await valueUnlessCancelled(of: Task { try await classify(job) })
+            guard let result = try await valueUnlessCancelled(of: work, within: options.jobDeadline) else {
+                heartbeat.cancel()
+                await stats.recordAbandoned()
+                await Task { await release(message, logger: jobLogger, reason: "job deadline passed") }.value
+                jobLogger.error("job abandoned after the job deadline; its message is released for a retry (the dead-letter queue after queues.maxReceiveCount receives)", metadata: [
+                    "deadlineSeconds": "\(options.jobDeadline.components.seconds)",
+                    "receiveCount": "\(message.receiveCount)",
+                ])
+                return .abandoned(work: work)
+            }
             try Task.checkCancellation()
             try await storeAndAnnounce(result, for: job)
             try await requests.delete(message)
@@ -60,6 +103,13 @@ struct JobProcessor: Sendable {
             ])
             try? await requests.changeVisibility(of: message, seconds: delay)
         }
+        return .finished
+    }
+
+    private func leaveForDeadLetterQueue(_ message: QueuedMessage, reason: String) {
+        logger.error("malformed job message left for the dead-letter queue", metadata: [
+            "messageId": "\(message.messageId)", "receiveCount": "\(message.receiveCount)", "reason": "\(reason)",
+        ])
     }
 
     /// Downloads and classifies; every failure that is a property of the image (or of its
@@ -83,11 +133,21 @@ struct JobProcessor: Sendable {
         }
     }
 
-    private func storeAndAnnounce(_ result: ResultMessage, for job: JobMessage) async throws {
+    /// Stores the result (the audit object at the job's key, the course object when asked for,
+    /// the JSON) and sends it. `writeObjectsAtJobKey` false skips the objects named after the
+    /// job's key and file name: for a refused job those names are the sender's, not ours.
+    private func storeAndAnnounce(_ result: ResultMessage, for job: JobMessage, writeObjectsAtJobKey: Bool = true)
+        async throws {
         let metadata = ["image-id": job.imageId, "job-id": job.jobId, "worker": options.workerName]
         let json = MessageCodec.encode(result)  // once: the stored copy and the message are the same text
-        try await store.put(bucket: options.outputBucket, key: job.key, body: Data(result.auditBody.utf8),
-                            contentType: "text/plain; charset=utf-8", metadata: metadata)
+        if writeObjectsAtJobKey {
+            try await store.put(bucket: options.outputBucket, key: job.key, body: Data(result.auditBody.utf8),
+                                contentType: "text/plain; charset=utf-8", metadata: metadata)
+            if options.courseOutput, let course = CourseOutput(result) {
+                try await store.put(bucket: options.outputBucket, key: course.key, body: Data(course.body.utf8),
+                                    contentType: "text/plain; charset=utf-8", metadata: metadata)
+            }
+        }
         try await store.put(bucket: options.outputBucket,
                             key: ObjectNaming.resultKey(jobId: job.jobId, imageId: job.imageId),
                             body: Data(json.utf8), contentType: "application/json", metadata: metadata)

@@ -7,12 +7,29 @@ import Synchronization
 /// the worker's drain past its bound. Running such work as an unstructured task and awaiting it
 /// through this lets a drain deadline really end the wait.
 func valueUnlessCancelled<Value: Sendable>(of task: Task<Value, any Error>) async throws -> Value {
-    let gate = ResumeOnce<Value>()
+    // Without a limit only the task or the cancellation ends the wait, never the timer.
+    guard let value = try await valueUnlessCancelled(of: task, within: nil) else { throw CancellationError() }
+    return value
+}
+
+/// Like `valueUnlessCancelled(of:)`, and also gives up after `limit` (if any): returns nil then, and
+/// cancels `task`, which stops whatever in it is cooperative (a download) but not a C call it is
+/// blocked in; the caller decides what to do with work that will not stop.
+func valueUnlessCancelled<Value: Sendable>(of task: Task<Value, any Error>, within limit: Duration?) async throws
+    -> Value? {
+    let gate = ResumeOnce<Value?>()
+    let timer = Task {
+        guard let limit else { return }
+        do { try await Task.sleep(for: limit) } catch { return }
+        task.cancel()
+        gate.resume(with: .success(nil))
+    }
+    defer { timer.cancel() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             gate.install(continuation)
             Task {
-                do { gate.resume(with: .success(try await task.value)) } catch { gate.resume(with: .failure(error)) }
+                do { gate.resume(with: .success(.some(try await task.value))) } catch { gate.resume(with: .failure(error)) }
             }
         }
     } onCancel: {

@@ -11,6 +11,10 @@ public actor WorkerStats {
         /// Messages that were not jobs, left for the dead-letter queue.
         public var malformed = 0
         public var heartbeats = 0
+        /// Jobs given up after `worker.jobDeadlineSeconds` (released for a retry).
+        public var abandoned = 0
+        /// Abandoned jobs whose work is still running (a stuck decode or model run).
+        public var stuck = 0
         public var meanLatencyMs = 0.0
         public var p95LatencyMs = 0.0
 
@@ -33,6 +37,8 @@ public actor WorkerStats {
     func recordTransientFailure() { snapshot.transientFailures += 1 }
     func recordMalformed() { snapshot.malformed += 1 }
     func recordHeartbeat() { snapshot.heartbeats += 1 }
+    func recordAbandoned() { snapshot.abandoned += 1 }
+    func recordStuck(_ count: Int) { snapshot.stuck = count }
 
     public func current() -> Snapshot {
         var result = snapshot

@@ -13,7 +13,7 @@ struct Autoscaler: Sendable {
         let controller: ScalingController
         do {
             controller = try ScalingController.make(configuration: configuration, clients: clients,
-                                                    resources: service.resources)
+                                                    resources: service.resources, heartbeats: service.heartbeats)
         } catch {
             logger.error("autoscaler not started", metadata: ["error": "\(error)"])
             throw error

@@ -2,8 +2,8 @@ import AWS
 import Foundation
 
 /// The queues and buckets a running system uses, found (or created, where the configuration
-/// allows) at start-up. Both tiers call this, so whichever starts first makes them, and creating
-/// what already exists is harmless.
+/// allows) at start-up by the web tier; creating what already exists is harmless. Workers never
+/// create anything: they look their resources up with `WorkerResources.find`.
 public struct ProvisionedResources: Sendable {
     public let requests: SQSJobQueue
     public let responses: SQSJobQueue

@@ -14,6 +14,15 @@ extension Configuration {
         try require((1...10).contains(worker.receiveBatchSize), "worker.receiveBatchSize", "SQS returns 1 to 10 messages")
         try require(worker.parallelism >= 1, "worker.parallelism", "at least 1")
         try require((1...64).contains(worker.maxInferenceBatch), "worker.maxInferenceBatch", "1 to 64")
+        try require(worker.jobDeadlineSeconds >= 1, "worker.jobDeadlineSeconds", "at least 1")
+        try require(worker.heartbeatSeconds >= 0, "worker.heartbeatSeconds", "at least 0 (0 sends none)")
+        try require(worker.drainSeconds >= 0, "worker.drainSeconds", "at least 0")
+        if scaling.heartbeatGraceSeconds > 0 {
+            // Two lost heartbeats in a row must not look like a dead worker.
+            try require(worker.heartbeatSeconds > 0 && scaling.heartbeatGraceSeconds >= Double(3 * worker.heartbeatSeconds),
+                        "scaling.heartbeatGraceSeconds",
+                        "must be at least 3 x worker.heartbeatSeconds (\(worker.heartbeatSeconds)), or 0 to turn the rule off")
+        }
         try require(worker.maxEmptyPollsBeforeShutdown >= 1, "worker.maxEmptyPollsBeforeShutdown", "at least 1")
         try require(scaling.minInstances >= 0, "scaling.minInstances", "cannot be negative")
         try require(scaling.maxInstances >= scaling.minInstances, "scaling.maxInstances",

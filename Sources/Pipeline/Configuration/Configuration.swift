@@ -82,7 +82,20 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     /// A small HTTP port for `/metrics`; `nil` turns it off.
     public var metricsPort: Int? = nil
     /// Seconds a draining worker waits for in-flight jobs before releasing them to the queue.
+    /// With the receive cut short by the stop, a stop takes at most this plus a few seconds of
+    /// releases: under the AMI unit's `TimeoutStopSec=30` (scripts/ami/apptier.service).
     public var drainSeconds = 20
+    /// A job (download, decode, inference) still running after this many seconds is abandoned:
+    /// its message is released for a retry (the dead-letter queue after `queues.maxReceiveCount`
+    /// receives) and no longer heartbeated. Its slot stays taken until the stuck work returns; a
+    /// worker whose slots are all stuck exits non-zero so its supervisor restarts it.
+    public var jobDeadlineSeconds = 120
+    /// Seconds between the worker's liveness messages on the response queue (the controller
+    /// terminates instances that stop sending them, see `scaling.heartbeatGraceSeconds`); 0: none.
+    public var heartbeatSeconds = 30
+    /// Also store the original course's output: one object per image in the output bucket, keyed
+    /// by the file name without its extension (`test_0`), holding `(test_0, label)`.
+    public var courseOutput = false
 
     public init() {}
 }
@@ -105,6 +118,10 @@ public struct ScalingSettings: Codable, Sendable, Equatable {
     public var launchCooldownSeconds = 10.0
     /// An instance still pending after this long is terminated and replaced.
     public var pendingTimeoutSeconds = 300.0
+    /// An instance running this long without a worker heartbeat (since launch, or since its last
+    /// one) is terminated: a worker that never started or stopped working. Boot time counts, so
+    /// this must cover a cold boot plus loading the model. 0 turns the rule off.
+    public var heartbeatGraceSeconds = 300.0
 
     public init() {}
 }

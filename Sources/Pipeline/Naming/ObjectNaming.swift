@@ -23,7 +23,10 @@ public enum ObjectNaming {
     }
 
     /// Every input object of a job is under this prefix (listed to rebuild a job's images).
-    public static func inputPrefix(jobId: String) -> String { "uploads/\(jobId)/" }
+    public static func inputPrefix(jobId: String) -> String { "\(uploadsPrefix)\(jobId)/" }
+
+    /// Every uploaded image is under this prefix of the input bucket; workers read nothing else.
+    public static let uploadsPrefix = "uploads/"
 
     /// The JSON result for one image, listed by job prefix to rebuild a job's results.
     public static func resultKey(jobId: String, imageId: String) -> String {

@@ -181,6 +181,9 @@ public actor EC2Fleet: Fleet {
             instanceProfile: profile, userData: userData,
             tags: ["Name": name, Self.fleetTagKey: fleetTag],
             requireIMDSv2: true,
+            // A worker that powers its instance off (or an OS that halts) must not leave a stopped
+            // instance behind, out of the fleet's listing but still billing for its volume.
+            shutdownBehavior: .terminate,
             // A retried request (the client retries transient failures) must not launch twice.
             clientToken: UUID().uuidString)
     }

@@ -10,12 +10,16 @@ public final class ResultPoller: Sendable {
     public let router: ResultRouter
     public let pollers: Int
     public let waitSeconds: Int
+    /// Where worker heartbeats (on the same queue as results) are recorded; nil: they are dropped.
+    public let heartbeats: WorkerHeartbeats?
     private let logger: Logger
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let stopping = Atomic<Bool>(false)
 
-    public init(queue: any JobQueue, router: ResultRouter, pollers: Int = 3, waitSeconds: Int = 5, logger: Logger) {
+    public init(queue: any JobQueue, router: ResultRouter, pollers: Int = 3, waitSeconds: Int = 5,
+                heartbeats: WorkerHeartbeats? = nil, logger: Logger) {
         self.queue = queue
+        self.heartbeats = heartbeats
         self.router = router
         self.pollers = max(pollers, 1)
         self.waitSeconds = min(max(waitSeconds, 0), 20)
@@ -53,8 +57,10 @@ public final class ResultPoller: Sendable {
             }
             for message in messages {
                 do {
-                    let result = try MessageCodec.decodeResult(message.body)
-                    router.route(result)
+                    switch try MessageCodec.decodeResponse(message.body) {
+                    case let .result(result): router.route(result)
+                    case let .heartbeat(heartbeat): heartbeats?.record(worker: heartbeat.worker)
+                    }
                 } catch {
                     logger.warning("dropping a response-queue message that is not a result",
                                    metadata: ["messageId": "\(message.messageId)", "error": "\(error)"])

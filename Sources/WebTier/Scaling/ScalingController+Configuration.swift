@@ -9,9 +9,12 @@ extension ScalingController {
     ///
     /// - Parameter workerLogDirectory: the local fleet's configuration and log directory (nil: a
     ///   fresh temporary directory); unused by the EC2 fleet.
+    /// - Parameter heartbeats: the web tier's record of worker heartbeats
+    ///   (`WebTierService.heartbeats`); instances silent past `scaling.heartbeatGraceSeconds` are
+    ///   terminated. Nil turns that rule off.
     public static func make(
         configuration: Configuration, clients: AWSClients, resources: ProvisionedResources,
-        workerLogDirectory: URL? = nil, logger: Logger = Logger(label: "autoscaler")
+        workerLogDirectory: URL? = nil, heartbeats: WorkerHeartbeats? = nil, logger: Logger = Logger(label: "autoscaler")
     ) throws(FleetError) -> ScalingController {
         let fleet: any Fleet
         switch configuration.fleet.kind {
@@ -20,6 +23,7 @@ extension ScalingController {
         case .ec2:
             fleet = try EC2Fleet(client: clients.ec2, settings: configuration.fleet)
         }
-        return ScalingController(queue: resources.requests, fleet: fleet, settings: configuration.scaling, logger: logger)
+        return ScalingController(queue: resources.requests, fleet: fleet, settings: configuration.scaling, logger: logger,
+                                 heartbeats: heartbeats)
     }
 }

@@ -22,6 +22,8 @@ public actor ScalingController {
     public nonisolated let fleet: any Fleet
     public nonisolated let queue: any JobQueue
     public nonisolated let settings: ScalingSettings
+    /// Worker heartbeats (fed by the result poller); nil turns the health rule off.
+    public nonisolated let heartbeats: WorkerHeartbeats?
     private let logger: Logger
     private let clock: @Sendable () -> Date
 
@@ -45,10 +47,12 @@ public actor ScalingController {
     private var lastLoggedExplanation = ""
 
     public init(queue: any JobQueue, fleet: any Fleet, settings: ScalingSettings,
-                logger: Logger = Logger(label: "autoscaler"), clock: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger = Logger(label: "autoscaler"), clock: @escaping @Sendable () -> Date = { Date() },
+                heartbeats: WorkerHeartbeats? = nil) {
         self.queue = queue
         self.fleet = fleet
         self.settings = settings
+        self.heartbeats = heartbeats
         self.logger = logger
         self.clock = clock
     }
@@ -143,8 +147,13 @@ public actor ScalingController {
             return publishSkipped(reason: "\(error)", queue: backlog, at: now)
         }
 
-        let decision = ScalingPolicy.decide(backlog: backlog, instances: instances, settings: settings, state: state,
+        var decision = ScalingPolicy.decide(backlog: backlog, instances: instances, settings: settings, state: state,
                                             now: now)
+        if let heartbeats {
+            HeartbeatRule.apply(to: &decision, instances: instances, lastHeartbeats: heartbeats.snapshot(),
+                                watchingSince: heartbeats.watchingSince, graceSeconds: settings.heartbeatGraceSeconds,
+                                now: now)
+        }
         state = decision.nextState
         var problems: [String] = []
 

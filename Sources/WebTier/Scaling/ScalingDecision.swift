@@ -48,6 +48,9 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
     case stuckPending(pendingSeconds: Double, limitSeconds: Double)
     /// The fleet is above a (lowered) maximum; the newest pending go first, then the newest running.
     case aboveMaximum(maximum: Int)
+    /// Running without a worker heartbeat for longer than `scaling.heartbeatGraceSeconds`
+    /// (`HeartbeatRule`); `everHeard` false means its worker never started working.
+    case noHeartbeat(silentSeconds: Double, graceSeconds: Double, everHeard: Bool)
 
     public var description: String {
         switch self {
@@ -55,6 +58,9 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
             return "pending \(Int(pendingSeconds)) s, over the \(Int(limitSeconds)) s limit"
         case let .aboveMaximum(maximum):
             return "above the maximum of \(maximum)"
+        case let .noHeartbeat(silentSeconds, graceSeconds, everHeard):
+            return (everHeard ? "no worker heartbeat for" : "never heard from its worker in")
+                + " \(Int(silentSeconds)) s, over the \(Int(graceSeconds)) s grace"
         }
     }
 }

@@ -18,6 +18,8 @@ public final class WebTierService: Sendable {
     public let configuration: Configuration
     public let resources: ProvisionedResources
     public let context: WebContext
+    /// Worker heartbeats read from the response queue, for the controller's health rule.
+    public let heartbeats = WorkerHeartbeats()
     private let server: Server
     private let poller: ResultPoller
     private let logger: Logger
@@ -45,7 +47,8 @@ public final class WebTierService: Sendable {
                              logger: logger)
         poller = ResultPoller(queue: resources.responses,
                               router: ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics),
-                              pollers: 3, waitSeconds: configuration.queues.longPollSeconds, logger: logger)
+                              pollers: 3, waitSeconds: configuration.queues.longPollSeconds,
+                              heartbeats: heartbeats, logger: logger)
         var serverConfiguration = HTTPServerConfiguration(
             listenAddresses: [try SocketAddress(host: web.listenAddress, port: port ?? UInt16(web.port))],
             maxConnections: web.maxConnections)

@@ -1,3 +1,4 @@
+import AppTier
 import AWS
 import Foundation
 import Pipeline
@@ -69,10 +70,11 @@ struct WorkerHarness {
         let deadline = ContinuousClock.now + timeout
         while distinct.count < expected, ContinuousClock.now < deadline {
             for message in try await resources.responses.receive(maxMessages: 10, waitSeconds: 1) {
-                let result = try MessageCodec.decodeResult(message.body)
+                try await resources.responses.delete(message)
+                // Workers' heartbeats share the queue with their results.
+                guard case let .result(result) = try MessageCodec.decodeResponse(message.body) else { continue }
                 results.append(result)
                 distinct.insert(result.imageId)
-                try await resources.responses.delete(message)
             }
         }
         return results
@@ -88,6 +90,26 @@ struct WorkerHarness {
         } catch ObjectStoreError.notFound {
             return nil
         }
+    }
+
+    /// Receives from the dead-letter queue until a message arrives or `timeout` passes.
+    func waitForDeadLetters(timeout: Duration) async throws -> [QueuedMessage] {
+        let deadLetters = SQSJobQueue(client: clients.sqs, queueURL: resources.deadLetterQueueURL)
+        var dead: [QueuedMessage] = []
+        let deadline = ContinuousClock.now + timeout
+        while dead.isEmpty, ContinuousClock.now < deadline {
+            dead = try await deadLetters.receive(maxMessages: 1, waitSeconds: 1)
+        }
+        return dead
+    }
+
+    /// The real classifier on the project's model, for in-process workers and batchers.
+    static func visionClassifier() throws -> VisionImageClassifier {
+        var settings = ModelSettings()
+        settings.path = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
+        settings.labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
+        settings.intraOpThreads = 1
+        return try VisionImageClassifier(settings: settings)
     }
 
     /// Waits until `condition` holds on the request queue's depth (SQS counts are approximate).
