@@ -130,7 +130,10 @@ def chart_labels_after_next_draw(browser):
 
 def check_state(browser, shots, name):
     """Screenshots, layout and accessibility of the page as it is now."""
-    browser.execute_script("window.scrollTo(0, 0);")
+    # Off-screen cards skip painting (content-visibility: auto): paint them for the whole-page shot.
+    browser.execute_script("window.scrollTo(0, 0); const sheet = new CSSStyleSheet();"
+                           "sheet.replaceSync('.card { content-visibility: visible !important; }');"
+                           "document.adoptedStyleSheets = [sheet];")
     path = shots / f"{name}.png"
     size = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];")
     shot = browser.execute_cdp_cmd("Page.captureScreenshot", {  # the whole page, not just the viewport
@@ -144,6 +147,7 @@ def check_state(browser, shots, name):
                or label["right"] > label["width"] or label["bottom"] > label["height"]]
     assert clipped == [], f"{name}: chart labels outside the canvas: {clipped}"
     assert any(label["text"].startswith("max ") for label in labels), f"{name}: no max label drawn: {labels}"
+    browser.execute_script("document.adoptedStyleSheets = [];")
     violations = axe_violations(browser)
     serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
                for v in violations if v["impact"] in ("serious", "critical")]
@@ -279,7 +283,7 @@ def test_csv_and_json_downloads_match_the_page(system, browser, photos):
         assert abs(by_image[row["imageId"]]["top5"][0]["score"] - float(row["score"])) < 1e-6
 
 
-def test_sort_search_and_viewer(browser):
+def test_sort_search_and_viewer(browser, shots):
     select = "document.getElementById('result-sort')"
     browser.execute_script(f"{select}.value = 'confidence-desc'; {select}.dispatchEvent(new Event('change'));")
     scores = [float(card["confidence"].rstrip("%")) for card in browser.execute_script(CARDS)]
@@ -308,6 +312,7 @@ def test_sort_search_and_viewer(browser):
         "top5: [...d.querySelectorAll('.viewer-top5 li')].length, status: d.querySelector('.viewer-status').textContent };")
     first = browser.execute_script(CARDS)[0]
     assert viewer == {"title": first["name"], "top5": 5, "status": first["status"]}, viewer
+    browser.save_screenshot(str(shots / "viewer-desktop.png"))
     violations = [v["id"] for v in axe_violations(browser) if v["impact"] in ("serious", "critical")]
     assert violations == [], violations
     from selenium.webdriver.common.keys import Keys
