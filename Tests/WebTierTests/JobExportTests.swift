@@ -151,6 +151,32 @@ struct JobExportRouteTests {
         #expect(right.header("Set-Cookie") == "upload_token=session-secret; Path=/; HttpOnly; SameSite=Strict")
     }
 
+    @Test("an upload the client abandons mid-body (the page's Cancel) keeps nothing: no object, no message, memory budget back to zero")
+    func abandonedUpload() async throws {
+        let harness = try await WebTierHarness(["web.intakeMemoryBytes": "200000"])
+        defer { Task { await harness.stop() } }
+        var form = MultipartBody()
+        for index in 0..<6 {
+            form.addFile(field: "files", fileName: "photo-\(index).jpg",
+                         bytes: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: UInt8(index), count: 100_000)))
+        }
+        try await TestHTTPClient.abandonedUpload(port: harness.port, path: "/api/jobs", form, sentBytes: 450_000)
+
+        let deadline = ContinuousClock.now + .seconds(30)
+        var metrics = ""
+        repeat {
+            metrics = try await TestHTTPClient.get(port: harness.port, "/metrics").text
+            if metrics.contains("webtier_upload_requests_total 1"), metrics.contains("webtier_intake_in_flight 0") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        } while ContinuousClock.now < deadline
+        #expect(metrics.contains("webtier_upload_requests_total 1") && metrics.contains("webtier_intake_in_flight 0"), "\(metrics)")
+        #expect(metrics.contains("webtier_images_accepted_total 0"))
+        #expect(harness.service.context.memoryBudget.bytesInUse == 0, "the parts read before the client left are released")
+        #expect(try await harness.inputObjects().isEmpty)
+        #expect(try await harness.requestQueueCount() == 0)
+        #expect(harness.service.context.jobs.jobCount == 0)
+    }
+
     @Test("POST /api/session without a configured token: 204 and no cookie (nothing to authorise)")
     func sessionWithoutToken() async throws {
         let harness = try await WebTierHarness()
