@@ -60,8 +60,18 @@ for (const element of document.querySelectorAll('body *')) {
   if (style.display === 'none' || style.visibility === 'hidden') continue;
   const box = element.getBoundingClientRect();
   if (box.width === 0 && box.height === 0) continue;
+  const name = `${element.tagName.toLowerCase()}#${element.id}.${element.className}`;
   if (box.left < -0.5 || box.right > width + 0.5) {
-    problems.push(`${element.tagName.toLowerCase()}#${element.id}.${element.className} spans ${box.left.toFixed(1)}..${box.right.toFixed(1)} of ${width}`);
+    problems.push(`${name} spans ${box.left.toFixed(1)}..${box.right.toFixed(1)} of ${width}`);
+  }
+  // Nothing sticks out of its panel either (the viewport alone would miss a control that
+  // overflows a panel by less than the page's margin).
+  const panel = element.parentElement?.closest('.panel, dialog');
+  if (panel) {
+    const outer = panel.getBoundingClientRect();
+    if (box.left < outer.left - 0.5 || box.right > outer.right + 0.5) {
+      problems.push(`${name} spans ${box.left.toFixed(1)}..${box.right.toFixed(1)} outside its panel ${outer.left.toFixed(1)}..${outer.right.toFixed(1)}`);
+    }
   }
 }
 return problems.slice(0, 20);
@@ -141,7 +151,8 @@ def check_state(browser, shots, name):
         "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}})
     path.write_bytes(base64.b64decode(shot["data"]))
     print(f"  {path}")
-    assert browser.execute_script(LAYOUT_PROBLEMS) == [], name
+    problems = browser.execute_script(LAYOUT_PROBLEMS)
+    assert problems == [], f"{name}: {problems}"
     labels = chart_labels_after_next_draw(browser)
     clipped = [label for label in labels if label["left"] < 0 or label["top"] < 0
                or label["right"] > label["width"] or label["bottom"] > label["height"]]
@@ -239,6 +250,9 @@ def test_finished_job_and_scale_out_at_desktop_and_phone_widths(system, browser,
     check_state(browser, shots, "finished-desktop")
     set_width(browser, PHONE)
     check_state(browser, shots, "finished-phone")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    check_state(browser, shots, "finished-phone-dark")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     set_width(browser, DESKTOP)
     severe = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert severe == [], severe
