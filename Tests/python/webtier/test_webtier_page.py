@@ -55,7 +55,8 @@ if (document.documentElement.scrollWidth > innerWidth) {
   problems.push(`page scrolls sideways: scrollWidth ${document.documentElement.scrollWidth} > ${innerWidth}`);
 }
 for (const element of document.querySelectorAll('body *')) {
-  if (element.closest('template, [hidden], dialog:not([open]), .skip-link')) continue;
+  // Not rendered: templates, hidden elements, a closed dialog, a closed disclosure's content.
+  if (element.closest('template, [hidden], dialog:not([open]), .skip-link, details:not([open]) > :not(summary)')) continue;
   const style = getComputedStyle(element);
   if (style.display === 'none' || style.visibility === 'hidden') continue;
   const box = element.getBoundingClientRect();
@@ -329,12 +330,17 @@ def test_sort_search_and_viewer(browser, shots):
     browser.save_screenshot(str(shots / "viewer-desktop.png"))
     violations = [v["id"] for v in axe_violations(browser) if v["impact"] in ("serious", "critical")]
     assert violations == [], violations
+    set_width(browser, PHONE)
+    browser.save_screenshot(str(shots / "viewer-phone.png"))
+    problems = browser.execute_script(LAYOUT_PROBLEMS)
+    set_width(browser, DESKTOP)
+    assert problems == [], problems
     from selenium.webdriver.common.keys import Keys
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait_for(browser, "return !document.getElementById('viewer').open;")
 
 
-def test_a_reload_reopens_the_job_from_the_server(system, browser, photos):
+def test_a_reload_reopens_the_job_from_the_server(system, browser, photos, shots):
     before = sorted((card["name"], card["status"]) for card in browser.execute_script(CARDS))
     jobId = job_id(browser)
     browser.refresh()
@@ -345,6 +351,8 @@ def test_a_reload_reopens_the_job_from_the_server(system, browser, photos):
     history = browser.find_element("id", "history-list").text
     assert "20 images" in history and "20 done" in history, history
     assert job_id(browser) == jobId
+    browser.save_screenshot(str(shots / "reopened-desktop.png"))
+    assert browser.execute_script(LAYOUT_PROBLEMS) == []
 
     # Cleared from the grid, the job stays in the history and comes back with "Show".
     browser.find_element("id", "clear-button").click()
