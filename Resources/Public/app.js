@@ -1,11 +1,15 @@
 // ElasticClassifier page: wires the pickers, the drop zone, the uploader, the job sockets, the
 // results grid and the fleet panel. Plain ES modules served as they are: no build step, no CDN.
 
+import { ResultsArranger } from './arrange.js';
+import { Downloads } from './export.js';
 import { filesFromDrop, filesFromInput, refusalReason } from './files.js';
 import { FleetPanel } from './fleet.js';
+import { JobHistory } from './history.js';
 import { JobTracker } from './jobs.js';
 import { ResultsView } from './results.js';
 import { Uploader } from './upload.js';
+import { ImageViewer } from './viewer.js';
 import { formatBytes, plural } from './util.js';
 
 const DEFAULT_CONFIG = {
@@ -27,11 +31,21 @@ const page = {
   nextKey: 1,
   skipped: [],
   uploadedBytes: 0,
+  shownJobs: new Map(),      // jobId → images, for every job in the grid (uploaded or reopened)
+  cardEntries: new WeakMap(),  // card element → entry, for the viewer
 };
 
 const view = new ResultsView({
   grid: $('result-grid'), template: $('card-template'), summary: $('summary'), elapsed: $('elapsed'),
+  onFlush: () => arranger.apply(),
 });
+const arranger = new ResultsArranger({
+  grid: $('result-grid'), search: $('result-search'), sort: $('result-sort'), status: $('search-status'),
+  entries: () => view.entries,
+});
+const downloads = new Downloads($('downloads'));
+const viewer = new ImageViewer($('viewer'));
+const jobHistory = new JobHistory({ list: $('history-list'), empty: $('history-empty'), onShow: (jobId) => reopen([jobId]) });
 
 const tracker = new JobTracker({
   getToken,
@@ -46,6 +60,7 @@ const tracker = new JobTracker({
       changed.push(entry);
     }
     view.update(changed);
+    for (const jobId of new Set(changed.map((entry) => entry.jobId))) jobHistory.update(jobId, { counts: jobCounts(jobId) });
   },
   onJobLost(jobId, reason) {
     const changed = [];
@@ -102,12 +117,25 @@ const uploader = new Uploader(page.config, getToken, {
     page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
     view.update(changed);
     renderOverall();
-    if (imageIds.length > 0) tracker.follow(response.jobId, imageIds);
+    if (imageIds.length > 0) {
+      showJob(response.jobId, changed.filter((entry) => entry.imageId));
+      jobHistory.remember(response.jobId, imageIds.length);
+      tracker.follow(response.jobId, imageIds);
+    }
   },
   onFailed(entries, reason) {
     for (const entry of entries) {
       entry.state = 'failed';
       entry.error = reason;
+    }
+    page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
+    view.update(entries);
+    renderOverall();
+  },
+  onCancelled(entries) {
+    for (const entry of entries) {
+      entry.state = 'failed';
+      entry.error = 'Upload cancelled';
     }
     page.uploadedBytes += entries.reduce((sum, entry) => sum + entry.size, 0);
     view.update(entries);
@@ -139,7 +167,7 @@ function addFiles(found) {
   renderSkipped();
   if (accepted.length === 0) return;
   page.allEntries = page.allEntries.concat(accepted);
-  view.add(accepted);
+  addCards(accepted);
   uploader.enqueue(accepted);
   $('clear-button').disabled = false;
   renderOverall();
@@ -180,8 +208,69 @@ function renderOverall() {
     $('overall-progress').value = total > 0 ? sent / total : 0;
     $('overall-label').textContent = uploader.busy ? (uploader.paused ? 'Upload paused' : 'Uploading') : 'Uploaded';
     $('overall-detail').textContent = `${filesSent} of ${entries.length} files · ${formatBytes(sent)} of ${formatBytes(total)}`;
-    $('clear-button').disabled = uploader.busy || entries.length === 0;
+    $('clear-button').disabled = uploader.busy || view.entries.length === 0;
+    $('cancel-button').hidden = !uploader.busy;
   });
+}
+
+function addCards(entries) {
+  view.add(entries);
+  for (const entry of entries) page.cardEntries.set(entry.view.card, entry);
+}
+
+// MARK: jobs in the grid, history and downloads
+
+function showJob(jobId, entries) {
+  const known = page.shownJobs.get(jobId) ?? [];
+  page.shownJobs.set(jobId, known.concat(entries));
+  downloads.render([...page.shownJobs].map(([id, shown]) => ({ jobId: id, count: shown.length })));
+}
+
+function jobCounts(jobId) {
+  const entries = page.shownJobs.get(jobId) ?? [];
+  const done = entries.filter((entry) => entry.state === 'done').length;
+  const failed = entries.filter((entry) => entry.state === 'failed').length;
+  return { total: entries.length, done, failed, pending: entries.length - done - failed };
+}
+
+/** Puts jobs back in the grid from GET /api/jobs/{id} (after a reload, or "Show" in the history)
+ * and follows those still running. A job the server no longer knows leaves the history. */
+async function reopen(jobIds) {
+  const wanted = jobIds.filter((jobId) => !page.shownJobs.has(jobId));
+  const statuses = await Promise.all(wanted.map(async (jobId) => {
+    try {
+      const response = await fetch(`/api/jobs/${encodeURIComponent(jobId)}`, { cache: 'no-store' });
+      if (response.status === 404 || response.status === 400) jobHistory.forget(jobId);
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null;  // offline: the history keeps it for next time
+    }
+  }));
+  const shown = statuses.filter((status) => status && Array.isArray(status.images) && !page.shownJobs.has(status.jobId));
+  if (shown.length === 0) return;
+  let started = Infinity;
+  let finished = 0;
+  for (const status of shown) {
+    const results = new Map((status.results ?? []).map((result) => [result.imageId, result]));
+    const entries = status.images.map((image) => {
+      const result = results.get(image.imageId) ?? null;
+      return {
+        key: page.nextKey++, file: null, name: image.fileName, path: image.fileName, size: 0,
+        state: result ? (result.error ? 'failed' : 'done') : 'queued', progress: 1,
+        jobId: status.jobId, imageId: image.imageId, result, error: result?.error ?? null,
+      };
+    });
+    addCards(entries);
+    for (const entry of entries) page.entries.set(entry.imageId, entry);
+    showJob(status.jobId, entries);
+    jobHistory.update(status.jobId, { open: true, counts: status.counts, submittedAt: status.submittedAt });
+    tracker.follow(status.jobId, entries.filter((entry) => !entry.result).map((entry) => entry.imageId));
+    started = Math.min(started, status.submittedAt);
+    finished = status.complete ? Math.max(finished, ...status.results.map((result) => result.completedAt)) : Infinity;
+  }
+  const now = Date.now();
+  view.resumeClock(now - started, Number.isFinite(finished) ? now - finished : null);
+  $('clear-button').disabled = uploader.busy;
 }
 
 // MARK: pickers and drops
@@ -236,11 +325,27 @@ for (const chip of document.querySelectorAll('.chip[data-filter]')) {
   });
 }
 
+$('cancel-button').addEventListener('click', () => {
+  uploader.cancel();
+  $('drop-zone').focus();
+});
+
+$('result-grid').addEventListener('click', (event) => {
+  const card = event.target.closest('.card');
+  // The top-5 disclosure keeps its own clicks; anything else on a card opens the viewer.
+  if (!card || event.target.closest('details')) return;
+  const entry = page.cardEntries.get(card);
+  if (entry) viewer.show(entry);
+});
+
 $('clear-button').addEventListener('click', () => {
   if (uploader.busy) return;
   tracker.stopAll();
   view.clear();
   page.entries.clear();
+  page.shownJobs.clear();
+  downloads.render([]);
+  jobHistory.closeAll();
   page.allEntries = [];
   page.skipped = [];
   page.uploadedBytes = 0;
@@ -262,15 +367,36 @@ function showTokenForm(message) {
   renderOverall();
 }
 
-$('token-form').addEventListener('submit', (event) => {
+$('token-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const token = $('token-input').value.trim();
   if (!token) return;
   try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* private mode: kept for this page only */ }
+  if (await startSession(token) === false) {
+    $('token-message').textContent = 'That token was not accepted. Enter the upload token.';
+    return;
+  }
   $('token-message').textContent = 'Token saved for this tab.';
   $('token-form').hidden = true;
   uploader.resume();
 });
+
+/** POST /api/session: the server checks the token and sets the HttpOnly cookie WebSockets need,
+ * so the fleet panel connects now rather than after the first upload. False when refused; null
+ * when the server could not say (offline): the uploads' own 401 will ask again. */
+async function startSession(token) {
+  try {
+    const response = await fetch('/api/session', {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, cache: 'no-store',
+    });
+    if (response.status === 401 || response.status === 403) return false;
+    if (!response.ok) return null;
+  } catch {
+    return null;
+  }
+  fleet.socket.reconnectNow();
+  return true;
+}
 
 // MARK: start
 
@@ -281,6 +407,7 @@ async function loadConfig() {
   $('max-size').textContent = formatBytes(page.config.maxFileBytes);
   $('file-input').accept = extensions.map((extension) => `.${extension}`).join(',');
   if (page.config.uploadTokenRequired && !getToken()) showTokenForm('This server needs an upload token.');
+  else if (page.config.uploadTokenRequired) startSession(getToken());
 }
 
 /** Overrides the defaults with the server's settings; without them (offline, an older server)
@@ -303,7 +430,8 @@ async function fetchConfig() {
 }
 
 loadConfig();
-new FleetPanel({
+reopen(jobHistory.openJobs);
+const fleet = new FleetPanel({
   canvas: $('fleet-chart'),
   connection: $('fleet-connection'),
   explanation: $('fleet-explanation'),
@@ -311,4 +439,5 @@ new FleetPanel({
     visible: $('count-visible'), inFlight: $('count-inflight'), pending: $('count-pending'),
     running: $('count-running'), desired: $('count-desired'),
   },
-}).start();
+});
+fleet.start();

@@ -137,8 +137,11 @@ export class FleetPanel {
       context.lineTo(plot.right, maxY);
       context.stroke();
       context.textAlign = 'right';
-      context.textBaseline = 'bottom';
-      context.fillText(`max ${last.max}`, plot.right, maxY - 2);
+      // Above the line when there is room, else below it: a maximum at the chart's top had its
+      // label drawn above the canvas.
+      const above = maxY - 2 - 12 >= 0;
+      context.textBaseline = above ? 'bottom' : 'top';
+      context.fillText(`max ${last.max}`, plot.right, above ? maxY - 2 : maxY + 3);
     }
     context.setLineDash([5, 4]);
     this.line(context, samples, x, y, (s) => s.desired, colors.desired, 1.5);

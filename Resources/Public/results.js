@@ -6,8 +6,10 @@ import { formatClock, formatDuration, formatPercent, plural } from './util.js';
 const LIVE_SUMMARY_INTERVAL_MS = 2000;
 
 export class ResultsView {
-  constructor({ grid, template, summary, elapsed }) {
+  /** onFlush() runs after each batch of cards is rendered (sorting and search re-apply there). */
+  constructor({ grid, template, summary, elapsed, onFlush = () => {} }) {
     this.grid = grid;
+    this.onFlush = onFlush;
     this.template = template;
     this.summary = summary;
     this.elapsed = elapsed;
@@ -68,6 +70,22 @@ export class ResultsView {
     for (const entry of this.dirty) this.render(entry);
     this.dirty.clear();
     this.renderSummary();
+    this.onFlush();
+  }
+
+  /** For a job reopened after a reload: its clock runs from when it was submitted (and stops
+   * when its last result came), not from when this page showed it. */
+  resumeClock(startedAgoMs, finishedAgoMs = null) {
+    const now = performance.now();
+    this.startedAt = Math.min(this.startedAt || now, now - startedAgoMs);
+    this.finishedAt = finishedAgoMs === null ? 0 : Math.max(this.finishedAt, now - finishedAgoMs);
+    if (this.finishedAt) {
+      clearInterval(this.clock);
+      this.clock = 0;
+      this.renderElapsed();
+    } else {
+      this.startClock();
+    }
   }
 
   createCard(entry) {
@@ -89,6 +107,12 @@ export class ResultsView {
     view.name.textContent = entry.name;
     view.name.title = entry.path;
     view.progress.setAttribute('aria-label', `Upload of ${entry.name}`);
+    card.querySelector('.thumb-box').setAttribute('aria-label', `View ${entry.name} larger`);
+    if (!entry.file) {  // reopened after a reload: the page no longer has the file
+      view.img.hidden = true;
+      card.classList.add('no-thumbnail');
+      return view;
+    }
     // The object URL lives only until the thumbnail has decoded (or failed to).
     entry.thumbURL = URL.createObjectURL(entry.file);
     const release = () => {

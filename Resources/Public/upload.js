@@ -10,7 +10,8 @@ export class Uploader {
   /**
    * callbacks: onProgress(entries) while bytes go out; onAccepted(entries, response) on 202;
    * onFailed(entries, reason) when a batch is given up; onUnauthorized() when a token is needed
-   * (the uploader pauses until resume()); onIdle() when nothing is left to send.
+   * (the uploader pauses until resume()); onCancelled(entries) for what cancel() stopped;
+   * onIdle() when nothing is left to send.
    */
   constructor(config, getToken, callbacks) {
     this.config = config;
@@ -42,6 +43,17 @@ export class Uploader {
   }
 
   resume() {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** Stops everything not yet accepted: queued batches, requests in flight (aborted: the server
+   * sees the client go away and drops the partial upload) and retries waiting for their turn. */
+  cancel() {
+    const queued = this.queue.flatMap((batch) => batch.entries);
+    this.queue = [];
+    if (queued.length > 0) this.callbacks.onCancelled(queued);
+    for (const request of [...this.active]) request.abort();
     this.paused = false;
     this.pump();
   }
@@ -115,6 +127,10 @@ export class Uploader {
     };
     xhr.addEventListener('error', networkFailure('upload failed: the server could not be reached'));
     xhr.addEventListener('timeout', networkFailure('upload failed: the server did not answer in time'));
+    xhr.addEventListener('abort', () => {
+      this.callbacks.onCancelled(batch.entries);
+      finish();
+    });
 
     xhr.open('POST', '/api/jobs');
     const token = this.getToken();
@@ -135,9 +151,15 @@ export class Uploader {
     for (const entry of batch.entries) { entry.state = 'waiting'; entry.progress = 0; }
     this.callbacks.onProgress(batch.entries);
     const delay = 1000 * 2 ** (batch.attempts - 1);
-    const placeholder = { abort() {} };
+    const placeholder = {
+      abort: () => {
+        clearTimeout(timer);
+        this.active.delete(placeholder);
+        this.callbacks.onCancelled(batch.entries);
+      },
+    };
     this.active.add(placeholder);  // keeps the uploader busy while it waits
-    setTimeout(() => {
+    const timer = setTimeout(() => {
       this.active.delete(placeholder);
       this.queue.unshift(batch);
       this.pump();

@@ -85,6 +85,7 @@ export class ReconnectingSocket {
       if (message && typeof message === 'object') this.onMessage(message);
     });
     socket.addEventListener('close', () => {
+      if (this.socket !== socket) return;  // replaced by reconnectNow()
       this.socket = null;
       if (!this.closed) this.scheduleRetry();
     });
@@ -100,6 +101,18 @@ export class ReconnectingSocket {
       try { await this.onReconnecting(); } catch { /* the socket's snapshot resumes anyway */ }
       this.start();
     }, delay);
+  }
+
+  /** Connects again at once unless open (e.g. a token cookie now lets it in): no backoff wait. */
+  reconnectNow() {
+    if (this.closed || this.socket?.readyState === WebSocket.OPEN) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.attempt = 0;
+    const stale = this.socket;
+    this.socket = null;
+    stale?.close();
+    this.start();
   }
 
   close() {

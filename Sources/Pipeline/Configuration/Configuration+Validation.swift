@@ -36,6 +36,7 @@ extension Configuration {
                     "must be at least web.maxFileBytes")
         try require(web.maxFilesPerRequest >= 1, "web.maxFilesPerRequest", "at least 1")
         try require(web.intakeMemoryBytes >= 0, "web.intakeMemoryBytes", "at least 0 (0 spools every file past 64 KiB)")
+        try require(web.jobListLimit >= 1, "web.jobListLimit", "at least 1")
         try require(model.cropSize > 0 && model.resizeShorterSide >= model.cropSize, "model.resizeShorterSide",
                     "must be at least model.cropSize")
         try require(model.mean.count == 3 && model.std.count == 3 && !model.std.contains(0), "model.std",

@@ -178,6 +178,8 @@ public struct WebSettings: Codable, Sendable, Equatable {
     /// How long the course-compatible `POST /` waits for its result before answering 504.
     public var courseEndpointTimeoutSeconds = 120.0
     public var maxConnections = 4096
+    /// Jobs `GET /api/jobs` lists at most (the newest).
+    public var jobListLimit = 50
 
     public init() {}
 }

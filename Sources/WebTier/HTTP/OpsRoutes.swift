@@ -31,7 +31,9 @@ public enum WebRoutes {
     public static func handler(context: WebContext, publicDirectory: String?) -> any HTTPHandler {
         var router = HTTPRouter()
         router.add(.post, "/api/jobs", IntakeRoute(context: context))
-        router.add(.get, "/api/jobs/:id", JobStatusRoute(context: context))
+        router.add(.get, "/api/jobs", JobListRoute(context: context))
+        router.add(.get, "/api/jobs/:id", JobExportRoute(status: JobStatusRoute(context: context)))
+        router.add(.post, "/api/session", SessionRoute(context: context))
         router.add(.get, "/ws", JobSocketRoute(context: context))
         router.add(.get, "/ws/fleet", FleetSocketRoute(context: context))
         router.add(.post, "/", CourseRoute(context: context))

@@ -154,4 +154,16 @@ public final class JobStore: Sendable {
     }
 
     public var jobCount: Int { state.withLock { $0.jobs.count } }
+
+    /// The `limit` most recently submitted jobs held here, newest first (a job rebuilt after a
+    /// restart sorts by when it was submitted, not when it was rebuilt).
+    public func recent(limit: Int) -> [JobStatus] {
+        let records = state.withLock { state in
+            state.jobs.map { (jobId: $0.key, submittedAt: $0.value.submittedAt, record: $0.value) }
+        }
+        return records
+            .sorted { ($0.submittedAt, $0.jobId) > ($1.submittedAt, $1.jobId) }
+            .prefix(max(0, limit))
+            .map { $0.record.status($0.jobId) }
+    }
 }

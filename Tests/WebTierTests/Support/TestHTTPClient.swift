@@ -45,11 +45,28 @@ enum TestHTTPClient {
         return try await request(port: port, method: "POST", path: path, headers: all, body: form.finished.data)
     }
 
-    private static func blockingRequest(port: UInt16, method: String, path: String, headers: [String: String],
-                                        body: Data) throws -> TestResponse {
+    /// Sends the head of an upload of `form` and the first `sentBytes` of its body, then closes
+    /// the connection: a browser whose user cancelled the upload.
+    static func abandonedUpload(port: UInt16, path: String, _ form: MultipartBody, sentBytes: Int) async throws {
+        let body = form.finished.data
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                continuation.resume(with: Result {
+                    let fd = try connected(port: port)
+                    defer { close(fd) }
+                    var outgoing = head(port: port, method: "POST", path: path,
+                                        headers: ["Content-Type": form.contentType], contentLength: body.count)
+                    outgoing.append(body.prefix(sentBytes))
+                    try sendAll(fd, outgoing)
+                })
+            }
+            thread.start()
+        }
+    }
+
+    private static func connected(port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        defer { close(fd) }
         var timeout = timeval(tv_sec: 180, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -59,13 +76,23 @@ enum TestHTTPClient {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
+        guard connected == 0 else {
+            close(fd)
+            throw Failure(description: "connect to port \(port): errno \(errno)")
+        }
+        return fd
+    }
+
+    private static func head(port: UInt16, method: String, path: String, headers: [String: String],
+                             contentLength: Int?) -> Data {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
-        if method == "POST" || !body.isEmpty { head += "Content-Length: \(body.count)\r\n" }
+        if let contentLength { head += "Content-Length: \(contentLength)\r\n" }
         head += "\r\n"
-        var outgoing = Data(head.utf8)
-        outgoing.append(body)
+        return Data(head.utf8)
+    }
+
+    private static func sendAll(_ fd: Int32, _ outgoing: Data) throws {
         try outgoing.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -79,6 +106,16 @@ enum TestHTTPClient {
                 offset += sent
             }
         }
+    }
+
+    private static func blockingRequest(port: UInt16, method: String, path: String, headers: [String: String],
+                                        body: Data) throws -> TestResponse {
+        let fd = try connected(port: port)
+        defer { close(fd) }
+        var outgoing = head(port: port, method: method, path: path, headers: headers,
+                            contentLength: method == "POST" || !body.isEmpty ? body.count : nil)
+        outgoing.append(body)
+        try sendAll(fd, outgoing)
         var received = Data()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -3,11 +3,10 @@
 for the token, then uploads and shows results."""
 import asyncio
 import json
-import shutil
 
 import pytest
 
-from webtier_deployment import ROOT, Moto, WebTier, binary_directory, chromium_available, needs_system
+from webtier_deployment import ROOT, Moto, WebTier, binary_directory, chromium, chromium_available, needs_system
 
 pytestmark = needs_system()
 TOKEN = "page-token-7f3a"
@@ -42,18 +41,9 @@ def test_sockets_need_the_token_cookie(system):
 
 @pytest.mark.skipif(not chromium_available(), reason="chromium and chromedriver are not installed")
 def test_page_asks_for_the_token_then_uploads(system):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = Options()
-    options.binary_location = shutil.which("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                     "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                     "--disable-background-networking", "--disable-component-update"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    browser = chromium()
     try:
         browser.get(system.url + "/")
         WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
@@ -74,3 +64,41 @@ def test_page_asks_for_the_token_then_uploads(system):
         browser.quit()
     config = system.get_json("/api/config")
     assert config["uploadTokenRequired"] is True and TOKEN not in json.dumps(config)
+
+
+@pytest.mark.skipif(not chromium_available(), reason="chromium and chromedriver are not installed")
+def test_saving_the_token_connects_the_fleet_panel_at_once(system):
+    """Before any upload: the fleet socket is refused (no cookie) until the token is saved; then
+    POST /api/session sets the cookie and the panel reconnects at once, not after its backoff."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser = chromium()
+    try:
+        browser.get(system.url + "/")
+        WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
+            "return !document.getElementById('token-form').hidden"
+            " && document.getElementById('fleet-connection').dataset.state === 'offline';"))
+
+        browser.find_element("id", "token-input").send_keys("wrong-token")
+        browser.find_element("css selector", "#token-form button[type=submit]").click()
+        WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
+            "return document.getElementById('token-message').textContent.includes('not accepted');"))
+        assert browser.execute_script("return !document.getElementById('token-form').hidden;")
+
+        token_input = browser.find_element("id", "token-input")
+        token_input.clear()
+        token_input.send_keys(TOKEN)
+        saved_at = browser.execute_script("return performance.now();")
+        browser.find_element("css selector", "#token-form button[type=submit]").click()
+        WebDriverWait(browser, 10, poll_frequency=0.1).until(lambda driver: driver.execute_script(
+            "return document.getElementById('fleet-connection').dataset.state === 'live';"))
+        live_after_ms = browser.execute_script("return performance.now();") - saved_at
+        assert browser.execute_script("return document.getElementById('token-form').hidden;")
+        cookies = {cookie["name"]: cookie for cookie in browser.get_cookies()}
+        assert cookies["upload_token"]["httpOnly"] is True
+        # Fed by the autoscaler over the now authorised socket.
+        WebDriverWait(browser, 30).until(lambda driver: driver.execute_script(
+            "return document.getElementById('count-desired').textContent.trim() !== '–';"))
+    finally:
+        browser.quit()
+    print(f"fleet panel live {live_after_ms:.0f} ms after the token was saved")

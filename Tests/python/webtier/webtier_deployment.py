@@ -137,3 +137,19 @@ def needs_system():
 
 def chromium_available() -> bool:
     return shutil.which("chromium") is not None and shutil.which("chromedriver") is not None
+
+
+def chromium(width: int = 1280, height: int = 1000, extra_arguments: tuple = ()):
+    """Headless Chromium through the Debian chromedriver, kept off every network but loopback."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
+                     "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                     "--disable-background-networking", "--disable-component-update", *extra_arguments):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)

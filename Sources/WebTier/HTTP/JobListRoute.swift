@@ -1,0 +1,19 @@
+import HTTPServer
+
+/// `GET /api/jobs`: the newest jobs held here (`web.jobListLimit`), newest first.
+///
+/// Job ids are the only secret between users: a list would hand every job to whoever asks. So it
+/// needs the upload token, and without a configured token (the local default, with no notion of
+/// who is who) it is refused with 403: the page keeps its own jobs in the browser instead.
+struct JobListRoute: HTTPHandler {
+    let context: WebContext
+
+    func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard context.authorization.isRequired else {
+            return .error(.forbidden, "listing jobs needs an upload token (web.uploadToken) on this server")
+        }
+        guard context.authorization.allows(request.headers) else { return WebContext.unauthorized }
+        let jobs = context.jobs.recent(limit: context.web.jobListLimit).map(JobSummary.init)
+        return WebContext.json(JobList(jobs: jobs))
+    }
+}
