@@ -130,6 +130,8 @@ def main():
         report["webtier_exit"] = web.wait()
     if report["moto_pid"]:
         report["moto_gone"] = wait_until(lambda: not alive(report["moto_pid"]), 30)
+        if not report["moto_gone"]:
+            os.kill(report["moto_pid"], signal.SIGKILL)  # the test fails; leave nothing behind
     report["log"] = log_text()
     print(json.dumps(report))
 
