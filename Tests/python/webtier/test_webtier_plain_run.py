@@ -59,3 +59,28 @@ def test_moto_goes_when_the_web_tier_is_killed(tmp_path):
     assert report["webtier_exit"] == -9, log
     assert report["moto_gone"], f"moto {report['moto_pid']} outlived a killed web tier:\n{log}"
     assert report["metadata_connections"] == [], log
+
+
+def run_plain_webtier(tmp_path, *arguments, environment=None):
+    """`webtier` with a clean environment, in a network namespace of its own (no port taken)."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(tmp_path)}
+    env.update(environment or {})
+    return subprocess.run(["unshare", "-rn", str(binary_directory() / "webtier"), *arguments], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_without_setup_the_message_names_scripts_run(tmp_path):
+    result = run_plain_webtier(tmp_path, environment={"ELASTIC_VENV": str(tmp_path / "no-venv")})
+    assert result.returncode != 0 and "LISTENING" not in result.stdout, result.stderr
+    assert "nothing answers at http://127.0.0.1:5005" in result.stderr, result.stderr
+    assert f"{tmp_path}/no-venv/bin/moto_server is missing" in result.stderr
+    assert "./scripts/run" in result.stderr
+
+
+def test_without_apptier_the_message_names_the_build_command(tmp_path):
+    result = run_plain_webtier(tmp_path, "--set", "fleet.workerExecutable=/nonexistent/apptier")
+    assert result.returncode != 0 and "LISTENING" not in result.stdout, result.stderr
+    assert "/nonexistent/apptier is missing" in result.stderr
+    assert "swift build --product apptier" in result.stderr
