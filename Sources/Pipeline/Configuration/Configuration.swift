@@ -27,7 +27,8 @@ public struct AWSSettings: Codable, Sendable, Equatable {
     /// One custom endpoint for every service (moto in local mode); `nil` means real AWS endpoints.
     public var endpointURL: String? = nil
     /// Instance metadata (IMDSv2). `nil` means AWS's default address, which is used only by a real
-    /// EC2 worker and never while AWS_EC2_METADATA_DISABLED=true; tests point it at loopback.
+    /// EC2 worker: never in local mode (`Configuration.isLocalMode`) unless set here, and never while
+    /// AWS_EC2_METADATA_DISABLED=true; tests point it at loopback.
     public var metadataEndpoint: String? = nil
     public var maxAttempts = 3
     /// The local AWS (moto) the web tier starts when nothing answers at a loopback endpoint.
