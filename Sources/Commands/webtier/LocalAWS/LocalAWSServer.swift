@@ -17,13 +17,15 @@ final class LocalAWSServer: Sendable {
     let endpoint: String
     let logFile: URL
     let stopGrace: Duration
+    let logger: Logger
     private let keeper: Keeper
 
     var processID: pid_t { keeper.processID }
     var hasExited: Bool { keeper.exited.load(ordering: .acquiring) }
 
-    private init(keeper: Keeper, endpoint: String, logFile: URL, stopGrace: Duration) {
+    private init(keeper: Keeper, endpoint: String, logFile: URL, stopGrace: Duration, logger: Logger) {
         self.keeper = keeper
+        self.logger = logger
         self.endpoint = endpoint
         self.logFile = logFile
         self.stopGrace = stopGrace
@@ -57,7 +59,7 @@ final class LocalAWSServer: Sendable {
             throw .spawnFailed(reason: error.description)
         }
         let server = LocalAWSServer(keeper: keeper, endpoint: text, logFile: logFile,
-                                    stopGrace: .seconds(settings.stopGraceSeconds))
+                                    stopGrace: .seconds(settings.stopGraceSeconds), logger: logger)
         logger.info("nothing answered at the local AWS endpoint: started moto from the venv",
                     metadata: ["endpoint": "\(text)", "pid": "\(server.processID)", "log": "\(logFile.path)"])
         let timeout = Duration.seconds(settings.startTimeoutSeconds)
@@ -77,6 +79,7 @@ final class LocalAWSServer: Sendable {
     /// SIGTERM, then SIGKILL if moto has not exited after `stopGrace`.
     func stop() async {
         guard !hasExited else { return }
+        logger.info("stopping the local AWS (moto) it started", metadata: ["pid": "\(processID)"])
         kill(processID, SIGTERM)
         let deadline = ContinuousClock.now + stopGrace
         while !hasExited, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
