@@ -79,12 +79,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/Support"),
         .executableTarget(name: "WebTierCommand", dependencies: [
-            "CommandSupport", "WebTier", "Pipeline",
+            "CommandSupport", "WebTier", "Pipeline", "AWS", "ProcessSpawn",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/webtier"),
         .executableTarget(name: "AppTierCommand", dependencies: [
-            "CommandSupport", "AppTier", "Pipeline",
+            "CommandSupport", "AppTier", "Pipeline", "Vision",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/apptier"),

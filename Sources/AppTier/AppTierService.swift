@@ -26,7 +26,7 @@ public struct AppTierService: Sendable {
     /// Runs until idle or stopped; returns the process exit status.
     public func run() async -> Int32 {
         do {
-            let clients = try AWSClients(settings: configuration.aws, environment: environment)
+            let clients = try AWSClients(for: configuration, environment: environment)
             let resources = try await WorkerResources.find(configuration, clients: clients)
             let workerName = try await self.workerName(clients: clients)
             var classifier: any ImageClassifier = try VisionImageClassifier(settings: configuration.model)

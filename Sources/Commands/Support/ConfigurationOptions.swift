@@ -6,7 +6,7 @@ import Pipeline
 /// The options both daemons share: where the configuration comes from, how to override it, and
 /// how much to log. `webtier` and `apptier` take them as an `@OptionGroup`.
 public struct ConfigurationOptions: ParsableArguments {
-    @Option(help: "Configuration file (JSON); every key has a default. webtier reads Config/local.json when present.")
+    @Option(help: "Configuration file (JSON); every key has a default. Without one, Config/local.json is read when present.")
     public var config: String?
 
     @Option(help: "One AWS endpoint for every service (moto), overriding the configuration.")

@@ -63,7 +63,7 @@ struct ClassifyCommand: ParsableCommand {
         do {
             classifier = try Classifier(configuration: configuration)
         } catch {
-            FileHandle.standardError.write(Data("classify: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("classify: \(SetupAdvice.message(for: error))\n".utf8))
             throw ExitCode(2)
         }
         let inputs = InputFiles.expand(paths)

@@ -31,9 +31,27 @@ struct WebTierCommand: AsyncParsableCommand {
         let configuration = try options.load(defaultFile: "Config/local.json", extra: extra)
         options.bootstrapLogging()
         let logger = Logger(label: "webtier")
+        // Start-up errors say what is missing and which command provides it (ArgumentParser
+        // prints them as "Error: ..." and exits 1).
+        if !noAutoscaler { try WorkerExecutableCheck.check(configuration) }
+        // `swift run webtier` alone: a loopback endpoint with nothing there gets moto from the venv.
+        let localAWS = try await LocalAWSServer.startIfAbsent(
+            configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+        do {
+            try await serve(configuration, signals: signals, logger: logger)
+        } catch {
+            await localAWS?.stop()
+            throw error
+        }
+        // After the workers: they release their jobs to the queue on the way out.
+        await localAWS?.stop()
+        logger.info("stopped")
+    }
+
+    private func serve(_ configuration: Configuration, signals: TerminationSignals, logger: Logger) async throws {
         let clients: AWSClients
         do {
-            clients = try AWSClients(settings: configuration.aws)
+            clients = try AWSClients(for: configuration)
         } catch {
             throw ValidationError(error.description)
         }
@@ -49,7 +67,6 @@ struct WebTierCommand: AsyncParsableCommand {
         logger.info("stopping", metadata: ["signal": "\(reason)"])
         await service.stop()
         await autoscaler?.shutdown()
-        logger.info("stopped")
     }
 }
 

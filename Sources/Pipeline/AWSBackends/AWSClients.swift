@@ -9,11 +9,22 @@ public struct AWSClients: Sendable {
     public let sqs: SQSClient
     public let ec2: EC2Client
 
-    public init(settings: AWSSettings, environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// The clients for `configuration`, with the credentials policy of its mode (local mode never
+    /// asks instance metadata; see `Configuration.isLocalMode`).
+    public init(for configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigurationError) {
+        try self.init(settings: configuration.aws, policy: configuration.credentialsPolicy, environment: environment)
+    }
+
+    /// - Parameter policy: how the credentials chain ends; nil derives it from `settings` alone
+    ///   (a loopback endpoint is local mode).
+    public init(settings: AWSSettings, policy: CredentialsChainPolicy? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
         let endpoint = try Self.url(settings.endpointURL, keyPath: "aws.endpointURL")
         let metadata = try Self.url(settings.metadataEndpoint, keyPath: "aws.metadataEndpoint")
-        let credentials = DefaultCredentialsChain(environment: environment, metadataEndpoint: metadata)
+        let credentials = DefaultCredentialsChain(
+            environment: environment, metadataEndpoint: metadata,
+            policy: policy ?? settings.credentialsPolicy(localMode: settings.endpointIsLoopback))
         let configuration = AWSClientConfiguration(
             region: settings.region, endpointURL: endpoint, credentialsProvider: credentials,
             retryPolicy: AWSRetryPolicy(maxAttempts: settings.maxAttempts), metadataEndpoint: metadata)

@@ -41,6 +41,8 @@ extension Configuration {
                     "must be at least model.cropSize")
         try require(model.mean.count == 3 && model.std.count == 3 && !model.std.contains(0), "model.std",
                     "three channels, no zero")
+        try require(aws.localServer.startTimeoutSeconds > 0, "aws.localServer.startTimeoutSeconds", "must be positive")
+        try require(aws.localServer.stopGraceSeconds > 0, "aws.localServer.stopGraceSeconds", "must be positive")
         try require(model.intraOpThreads >= 1, "model.intraOpThreads", "at least 1")
         if fleet.kind == .ec2 {
             try require(!fleet.ec2.imageId.isEmpty, "fleet.ec2.imageId", "the EC2 fleet needs an AMI id")

@@ -27,9 +27,28 @@ public struct AWSSettings: Codable, Sendable, Equatable {
     /// One custom endpoint for every service (moto in local mode); `nil` means real AWS endpoints.
     public var endpointURL: String? = nil
     /// Instance metadata (IMDSv2). `nil` means AWS's default address, which is used only by a real
-    /// EC2 worker and never while AWS_EC2_METADATA_DISABLED=true; tests point it at loopback.
+    /// EC2 worker: never in local mode (`Configuration.isLocalMode`) unless set here, and never while
+    /// AWS_EC2_METADATA_DISABLED=true; tests point it at loopback.
     public var metadataEndpoint: String? = nil
     public var maxAttempts = 3
+    /// The local AWS (moto) the web tier starts when nothing answers at a loopback endpoint.
+    public var localServer = LocalAWSServerSettings()
+
+    public init() {}
+}
+
+/// How `webtier` starts a local AWS of its own: `swift run webtier` in a set-up checkout then
+/// needs no separate moto. Only for a loopback `aws.endpointURL` where nothing answers.
+public struct LocalAWSServerSettings: Codable, Sendable, Equatable {
+    /// Start moto when nothing answers at the loopback endpoint; false reports it instead.
+    public var startWhenAbsent = true
+    /// The project's Python venv holding `bin/moto_server`; relative paths are from the current
+    /// directory (`ELASTIC_VENV` sets it).
+    public var venv = ".venv"
+    /// How long moto may take to answer `GET /moto-api/` (about half a second here).
+    public var startTimeoutSeconds = 30.0
+    /// How long moto may take to exit after SIGTERM (about 2.5 s) before SIGKILL.
+    public var stopGraceSeconds = 10.0
 
     public init() {}
 }

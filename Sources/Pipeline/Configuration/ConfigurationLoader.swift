@@ -11,6 +11,7 @@ public struct ConfigurationLoader: Sendable {
         ("ELASTIC_ENDPOINT", "aws.endpointURL", .string),
         ("ELASTIC_REGION", "aws.region", .string),
         ("ELASTIC_METADATA_ENDPOINT", "aws.metadataEndpoint", .string),
+        ("ELASTIC_VENV", "aws.localServer.venv", .string),
         ("ELASTIC_PORT", "web.port", .integer),
         ("ELASTIC_LISTEN_ADDRESS", "web.listenAddress", .string),
         ("ELASTIC_UPLOAD_TOKEN", "web.uploadToken", .string),

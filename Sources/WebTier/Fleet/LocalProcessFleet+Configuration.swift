@@ -25,8 +25,7 @@ extension LocalProcessFleet {
     ) throws(FleetError) -> LocalProcessFleet {
         let directory = logDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("elastic-classifier-workers-\(UUID().uuidString.prefix(8))")
-        let executable = configuration.fleet.workerExecutable.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? Self.siblingExecutable(named: "apptier")
+        let executable = workerExecutable(for: configuration)
         let configurationFile = directory.appendingPathComponent("worker-configuration.json")
         var workerConfiguration = configuration
         workerConfiguration.worker.mode = .local
@@ -56,6 +55,13 @@ extension LocalProcessFleet {
                            logDirectory: directory, namePrefix: configuration.fleet.namePrefix,
                            terminationGrace: grace, registryFile: registryFile ?? defaultRegistryFile(configuration)),
             logger: logger)
+    }
+
+    /// The `apptier` binary the workers run: `fleet.workerExecutable`, else the one beside this
+    /// executable.
+    public static func workerExecutable(for configuration: Configuration) -> URL {
+        configuration.fleet.workerExecutable.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? siblingExecutable(named: "apptier")
     }
 
     /// One registry per endpoint, request queue (a local fleet serves one queue of one AWS,

@@ -15,7 +15,15 @@ struct AppTierCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try options.load()
+        // Like webtier: in a checkout, `swift run apptier` works on the local configuration.
+        let configuration = try options.load(defaultFile: "Config/local.json")
+        do {
+            try WorkerPrerequisites.check(configuration, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            // Exit 2, as a worker that cannot start does; the fleet keeps the message in the worker's log.
+            FileHandle.standardError.write(Data("apptier: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
         options.bootstrapLogging()
         let status = await AppTierService(configuration: configuration, logger: Logger(label: "apptier")).run()
         throw ExitCode(status)
