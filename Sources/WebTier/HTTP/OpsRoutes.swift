@@ -8,8 +8,9 @@ enum OpsRoutes {
         router.add(.get, "/api/config") { _ in WebContext.json(PageConfiguration(context.web)) }
         router.add(.get, "/metrics") { _ in
             var live = WebMetrics.Live(jobsHeld: context.jobs.jobCount)
-            // Depth is read at scrape time; an unreachable queue leaves the gauge out, not zero.
-            if let depth = try? await context.requests.depth() {
+            // Depth is read at most every web.queueDepthCacheSeconds (scrapes need no token); an
+            // unreachable queue leaves the gauge out, not zero.
+            if let depth = await context.queueDepth.depth() {
                 live.requestQueueVisible = depth.visible
                 live.requestQueueInFlight = depth.inFlight
             }
