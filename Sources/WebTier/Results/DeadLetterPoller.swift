@@ -29,6 +29,9 @@ public final class DeadLetterPoller: Sendable {
     public let maxReceiveCount: Int
     public let model: String
     public let waitSeconds: Int
+    /// The pause after an empty poll: dead letters are rare, and a tier of several web tiers
+    /// (or a test process with many) should not keep a long poll open on the queue each.
+    public let idleInterval: Duration
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let stopping = Atomic<Bool>(false)
@@ -39,7 +42,8 @@ public final class DeadLetterPoller: Sendable {
     static let foreignMessageHiddenSeconds = 43_200
 
     public init(queue: any JobQueue, router: ResultRouter, store: any ObjectStore, outputBucket: String,
-                maxReceiveCount: Int, model: String, waitSeconds: Int = 5, logger: Logger) {
+                maxReceiveCount: Int, model: String, waitSeconds: Int = 5, idleInterval: Duration = .seconds(5),
+                logger: Logger) {
         self.queue = queue
         self.router = router
         self.store = store
@@ -47,6 +51,7 @@ public final class DeadLetterPoller: Sendable {
         self.maxReceiveCount = maxReceiveCount
         self.model = model
         self.waitSeconds = min(max(waitSeconds, 0), 20)
+        self.idleInterval = idleInterval
         self.logger = logger
     }
 
@@ -61,10 +66,11 @@ public final class DeadLetterPoller: Sendable {
         task.withLock { $0 = started }
     }
 
-    /// Stops after the long poll in progress (up to `waitSeconds`).
+    /// Stops after the long poll in progress, if one is (up to `waitSeconds`).
     public func stop() async {
         stopping.store(true, ordering: .sequentiallyConsistent)
         let running = task.withLock { task in defer { task = nil }; return task }
+        running?.cancel()
         await running?.value
     }
 
@@ -75,6 +81,7 @@ public final class DeadLetterPoller: Sendable {
                 let messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds)
                 failures = 0
                 for message in messages { await handle(message) }
+                if messages.isEmpty { try? await Task.sleep(for: idleInterval) }
             } catch {
                 failures += 1
                 logger.warning("dead-letter queue receive failed", metadata: ["error": "\(error)"])
