@@ -61,6 +61,46 @@ struct IntakeSpoolTests {
         #expect(course.status == 503 && course.header("Retry-After") != nil, "POST / too: \(course.status) \(course.text)")
     }
 
+    @Test("100 connections stalled before their closing boundary with 20 small files each: every byte held is within web.intakeMemoryBytes or on disk in the spool budget, and all comes back when they go")
+    func stalledSmallFilesAreBudgeted() async throws {
+        let root = Self.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let capacity = 256 * 1024
+        let harness = try await WebTierHarness(["web.spoolDirectory": root, "web.intakeMemoryBytes": "\(capacity)"])
+        defer { Task { await harness.stop() } }
+        let context = harness.service.context
+        let (connections, files, size) = (100, 20, 4000)
+        let boundary = "stalled-small-files"
+        var body: [UInt8] = []
+        for index in 0..<files {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"f\(index).jpg\"\r\n\r\n".utf8)
+            body += Array(Self.jpeg(size, seed: UInt8(index))) + Array("\r\n".utf8)
+        }
+        // Every file is complete once the next delimiter begins; the closing "--" never comes.
+        body += Array("--\(boundary)".utf8)
+        let request = Array(("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\n"
+            + "Content-Length: \(body.count + 4)\r\n\r\n").utf8) + body
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        for _ in 0..<connections {
+            let fd = LoopbackSocket.connect(port: harness.port)
+            try #require(fd >= 0)
+            sockets.append(fd)
+            #expect(LoopbackSocket.writeAll(fd, request))
+        }
+        let total = connections * files * size
+        let held = { context.memoryBudget.bytesInUse + context.spoolBudget.bytesInUse }
+        let allCounted = try await Self.waitFor { held() == total }
+        #expect(allCounted, "every file held is counted: \(context.memoryBudget.bytesInUse) in memory + \(context.spoolBudget.bytesInUse) on disk of \(total)")
+        #expect(context.memoryBudget.bytesInUse <= capacity)
+        #expect(context.spoolBudget.bytesInUse >= total - capacity, "the rest waits on disk")
+
+        for fd in sockets { close(fd) }
+        sockets = []
+        let released = try await Self.waitFor { held() == 0 && context.spoolDirectory.files.isEmpty }
+        #expect(released, "abandoned uploads give memory and disk back")
+    }
+
     @Test("at start, the spool directories of dead web tiers are removed; a live one's is kept")
     func leftoversRemovedAtStart() async throws {
         let root = Self.temporaryRoot()
