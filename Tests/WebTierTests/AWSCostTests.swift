@@ -74,5 +74,6 @@ struct AWSCostTests {
         let listings = tally.count("list-type=2") - before
         #expect(listings >= burst && listings <= burst + 1, "\(listings) listings for 100 unknown ids")
         #expect((statuses[429] ?? 0) >= 100 - burst - 1, "\(statuses)")
+        #expect(harness.service.context.metrics.snapshot.jobLookupsRefused == statuses[429] ?? 0)
     }
 }

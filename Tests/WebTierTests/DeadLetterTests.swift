@@ -57,6 +57,7 @@ struct DeadLetterTests {
         #expect(result.label == nil)
         #expect(result.error == DeadLetterPoller.reason(receives: Self.maxReceiveCount), "\(result.error ?? "no error")")
         #expect(result.error?.contains("dead-lettered") == true)
+        #expect(try await TestHTTPClient.get(port: harness.port, "/metrics").text.contains("webtier_dead_lettered_total 1\n"))
 
         // Stored where a rebuild finds it, and the dead message is gone from the dead-letter queue.
         let stored = try await harness.clients.s3.getObject(bucket: harness.resources.outputBucket,

@@ -94,6 +94,8 @@ struct IntakeSpoolTests {
         #expect(allCounted, "every file held is counted: \(context.memoryBudget.bytesInUse) in memory + \(context.spoolBudget.bytesInUse) on disk of \(total)")
         #expect(context.memoryBudget.bytesInUse <= capacity)
         #expect(context.spoolBudget.bytesInUse >= total - capacity, "the rest waits on disk")
+        let metrics = try await TestHTTPClient.get(port: harness.port, "/metrics").text
+        #expect(metrics.contains("webtier_intake_held_bytes{where=\"spool\"} \(context.spoolBudget.bytesInUse)\n"))
 
         for fd in sockets { close(fd) }
         sockets = []

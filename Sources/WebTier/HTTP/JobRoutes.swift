@@ -15,7 +15,7 @@ struct JobStatusRoute: HTTPHandler {
             guard let status = try await context.jobStatus(jobId) else { return .error(.notFound, "no job \(jobId)") }
             return WebContext.json(status)
         } catch {
-            if let refusal = WebContext.refusal(error) { return refusal }
+            if let refusal = context.refusal(error) { return refusal }
             context.logger.warning("job rebuild failed", metadata: ["job": "\(jobId)", "error": "\(error)"])
             return .error(.serviceUnavailable, "the job could not be read from storage; retry later")
         }
@@ -42,7 +42,7 @@ struct JobSocketRoute: HTTPHandler {
                     ? .refuse(EventError(code: .unknownJob, message: "no job \(jobId)"))
                     : .follow(jobId)
             } catch {
-                return WebContext.refusal(error) ?? .error(.serviceUnavailable, "the job could not be read from storage; retry later")
+                return context.refusal(error) ?? .error(.serviceUnavailable, "the job could not be read from storage; retry later")
             }
         }
         let route = WebSocketRoute(handler: JobSocketHandler(context: context, opening: opening))

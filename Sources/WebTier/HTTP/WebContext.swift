@@ -46,8 +46,9 @@ public struct WebContext: Sendable {
     }
 
     /// 429 with Retry-After for a refused lookup; nil for other errors.
-    static func refusal(_ error: any Error) -> HTTPResponse? {
+    func refusal(_ error: any Error) -> HTTPResponse? {
         guard case let JobLookupRefusal.rateLimited(seconds) = error else { return nil }
+        metrics.update { $0.jobLookupsRefused += 1 }
         var response = HTTPResponse.error(.tooManyRequests, "\(error)")
         response.headers.set("Retry-After", String(seconds))
         return response

@@ -116,6 +116,7 @@ public final class DeadLetterPoller: Sendable {
             logger.warning("a job was dead-lettered", metadata: ["job": "\(job.jobId)", "image": "\(job.imageId)",
                                                                  "stored result": "\(result.worker != Self.workerName)"])
             router.route(result)
+            if result.worker == Self.workerName { router.metrics.update { $0.deadLettered += 1 } }
             try await queue.delete(message)
         } catch {
             logger.warning("could not announce a dead-lettered job; it will be retried",
