@@ -20,6 +20,8 @@ public final class FaultProxy: @unchecked Sendable {
     private var mode: Mode = .pass
     private var counts: [String: Int] = [:]
     private var listener: LoopbackListener!
+    /// The requests passed through (in `.pass` mode).
+    public let tally = HTTPRequestTally()
 
     public init(targetPort: UInt16) throws {
         listener = try LoopbackListener { [weak self] client in
@@ -56,7 +58,8 @@ public final class FaultProxy: @unchecked Sendable {
             guard upstream >= 0 else { close(client); return }
             let done = DispatchSemaphore(value: 0)
             Thread { Self.pump(from: upstream, to: client); done.signal() }.start()
-            Self.pump(from: client, to: upstream)
+            var scanner = HTTPRequestTally.Scanner(tally: tally)
+            Self.pump(from: client, to: upstream) { scanner.feed($0) }
             done.wait()
             close(client)
             close(upstream)
@@ -64,11 +67,12 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     /// Copies bytes until EOF, then half-closes the other side so the peer sees the end too.
-    private static func pump(from source: Int32, to destination: Int32) {
+    private static func pump(from source: Int32, to destination: Int32, observe: (ArraySlice<UInt8>) -> Void = { _ in }) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
             if count <= 0 { break }
+            observe(buffer[0..<count])
             if !LoopbackSocket.writeAll(destination, Array(buffer[0..<count])) { break }
         }
         shutdown(destination, Int32(SHUT_WR))

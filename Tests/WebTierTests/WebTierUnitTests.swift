@@ -184,7 +184,8 @@ struct MetricsTests {
             $0.latency.observe(seconds: 500)
         }
         let text = metrics.render(WebMetrics.Live(requestQueueVisible: 4, requestQueueInFlight: 1, fleetPending: 1,
-                                                  fleetRunning: 2, fleetDesired: 3, jobsHeld: 7))
+                                                  fleetRunning: 2, fleetDesired: 3, jobsHeld: 7,
+                                                  intakeMemoryBytes: 100, intakeSpoolBytes: 2000))
         #expect(text.contains("webtier_images_accepted_total 3\n"))
         #expect(text.contains("webtier_result_latency_seconds_bucket{le=\"0.1\"} 0\n"))
         #expect(text.contains("webtier_result_latency_seconds_bucket{le=\"0.25\"} 1\n"))
@@ -194,6 +195,7 @@ struct MetricsTests {
         #expect(text.contains("webtier_request_queue_messages{state=\"visible\"} 4\n"))
         #expect(text.contains("webtier_fleet_instances{state=\"running\"} 2\n"))
         #expect(text.contains("webtier_jobs_held 7\n"))
+        #expect(text.contains("webtier_intake_held_bytes{where=\"memory\"} 100\nwebtier_intake_held_bytes{where=\"spool\"} 2000\n"))
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             #expect(line.split(separator: " ").count == 2, "bad sample line: \(line)")
         }

@@ -9,12 +9,15 @@ public enum MultipartError: Error, Equatable, Sendable, HTTPResponseError, Custo
     case totalTooLarge(limit: Int)
     case tooManyParts(limit: Int)
     case spoolFailed(errno: Int32)
+    /// The shared spool budget (`MultipartLimits.spoolBudget`) is spent: retry once uploads finish.
+    case spoolFull(limit: Int)
 
     public var status: HTTPStatus {
         switch self {
         case .notMultipartFormData: return .unsupportedMediaType
         case .partTooLarge, .totalTooLarge, .tooManyParts, .partHeadersTooLarge: return .contentTooLarge
         case .spoolFailed: return .internalServerError
+        case .spoolFull: return .serviceUnavailable
         default: return .badRequest
         }
     }
@@ -32,6 +35,8 @@ public enum MultipartError: Error, Equatable, Sendable, HTTPResponseError, Custo
         case let .totalTooLarge(limit): return "multipart body larger than the limit of \(limit) bytes"
         case let .tooManyParts(limit): return "more than the limit of \(limit) parts"
         case let .spoolFailed(code): return "could not spool a part to disk (errno \(code))"
+        case let .spoolFull(limit):
+            return "the server is holding its limit of \(limit) bytes of uploads on disk; retry in a few seconds"
         }
     }
 }

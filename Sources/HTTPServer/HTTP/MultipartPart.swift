@@ -1,7 +1,7 @@
 import Glibc
 
-/// One complete form-data part. Small parts are held in memory; larger ones in a temporary file
-/// that is deleted when the part is released (or moved away with `moveSpoolFile(to:)`).
+/// One complete form-data part, held in memory or in a temporary file that is deleted when the
+/// part is released.
 public final class MultipartPart: Sendable {
     public enum Storage: Sendable, Equatable {
         case memory([UInt8])
@@ -12,10 +12,10 @@ public final class MultipartPart: Sendable {
     /// Content size in bytes.
     public let size: Int
     public let storage: Storage
-    /// Held (not read) so that the part's share of a memory budget returns when the part goes.
-    private let reservation: MultipartMemoryReservation?
+    /// Held (not read) so that the part's share of the memory or spool budget returns when the part goes.
+    private let reservation: MultipartReservation?
 
-    init(head: MultipartPartHead, size: Int, storage: Storage, reservation: MultipartMemoryReservation? = nil) {
+    init(head: MultipartPartHead, size: Int, storage: Storage, reservation: MultipartReservation? = nil) {
         self.head = head
         self.size = size
         self.storage = storage

@@ -8,28 +8,35 @@ public struct MultipartLimits: Sendable {
     public var maxTotalBytes: Int
     /// Most parts.
     public var maxParts: Int
-    /// A part stays in memory up to this size, then moves to a temporary file.
+    /// Without a `memoryBudget`, a part stays in memory up to this size, then moves to a temporary file.
     public var memoryThreshold: Int
     /// Where spooled parts go (created with `mkstemp`, removed when the part is released).
     public var spoolDirectory: String
-    /// When set, a part past `memoryThreshold` stays in memory while this shared budget covers it,
-    /// and is spooled only once it does not.
-    public var memoryBudget: MultipartMemoryBudget?
+    /// When set, every byte a part holds in memory counts against this shared budget, small parts
+    /// included, and a part moves to a spool file as soon as the budget cannot cover its next
+    /// bytes (`memoryThreshold` is then unused): many uploads at once, or many small parts held
+    /// by stalled uploads, cannot grow memory past it.
+    public var memoryBudget: MultipartBudget?
+    /// When set, the bytes in spool files count against this shared budget; a part that would
+    /// break it fails the upload with `MultipartError.spoolFull` (503) instead of filling the disk.
+    public var spoolBudget: MultipartBudget?
 
     public init(maxPartBytes: Int = 20 << 20, maxTotalBytes: Int = 200 << 20, maxParts: Int = 1000,
                 memoryThreshold: Int = 64 << 10, spoolDirectory: String = "/tmp",
-                memoryBudget: MultipartMemoryBudget? = nil) {
+                memoryBudget: MultipartBudget? = nil, spoolBudget: MultipartBudget? = nil) {
         self.maxPartBytes = maxPartBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxParts = maxParts
         self.memoryThreshold = memoryThreshold
         self.spoolDirectory = spoolDirectory
         self.memoryBudget = memoryBudget
+        self.spoolBudget = spoolBudget
     }
 }
 
 /// The parts of a `multipart/form-data` request body, yielded one by one as each completes while
-/// the body is still arriving. Memory per upload stays near `memoryThreshold` plus one read.
+/// the body is still arriving. Memory per upload stays near `memoryThreshold` plus one read, or
+/// within the shared `memoryBudget` when there is one.
 ///
 /// ```swift
 /// for try await part in try MultipartReader(request: request, limits: limits) {
@@ -107,9 +114,9 @@ public struct MultipartReader: AsyncSequence, Sendable {
                         let limits = self.limits
                         try current?.append(bytes, limits: limits)
                     case .partEnd:
-                        if let builder = current {
+                        if var builder = current {
                             current = nil
-                            return builder.finish()
+                            return try builder.finish(limits: limits)
                         }
                     case .end:
                         continue
@@ -136,16 +143,14 @@ public struct MultipartReader: AsyncSequence, Sendable {
 /// temporary file.
 struct PartBuilder {
     let head: MultipartPartHead
-    /// The first bytes, up to `memoryThreshold`.
-    var memory: [UInt8] = []
-    /// The bytes past the threshold while the memory budget covers them, kept as they arrived and
-    /// joined once at the end: growing one array instead copies each byte again on every
-    /// reallocation and touches fresh pages each time.
+    /// The bytes held in memory, kept as they arrived and joined once at the end: growing one
+    /// array instead copies each byte again on every reallocation and touches fresh pages each time.
     var pieces: [[UInt8]] = []
+    var heldBytes = 0
     var spool: SpoolFile?
     var size = 0
-    /// The budget share of a part held in memory past `memoryThreshold`.
-    var reservation: MultipartMemoryReservation?
+    /// The memory budget's share for `pieces`.
+    var reservation: MultipartReservation?
 
     init(head: MultipartPartHead) { self.head = head }
 
@@ -153,65 +158,78 @@ struct PartBuilder {
         size += bytes.count
         guard size <= limits.maxPartBytes else { throw MultipartError.partTooLarge(limit: limits.maxPartBytes) }
         if spool == nil {
-            if pieces.isEmpty && memory.count + bytes.count <= limits.memoryThreshold {
-                memory += bytes
-                return
-            }
-            if reserve(bytes.count, limits) {
+            if mayHold(bytes.count, limits) {
                 pieces.append(bytes)
+                heldBytes += bytes.count
                 return
             }
-            let file = try SpoolFile(directory: limits.spoolDirectory)
-            try file.write(memory)
-            for piece in pieces { try file.write(piece) }
-            memory = []
-            pieces = []
-            reservation?.releaseAll()
-            reservation = nil
-            spool = file
+            try spill(limits)
         }
         try spool?.write(bytes)
     }
 
-    /// Takes budget for `count` more bytes; the first time, also for what is already held.
-    private mutating func reserve(_ count: Int, _ limits: MultipartLimits) -> Bool {
-        guard let budget = limits.memoryBudget else { return false }
-        if let reservation { return reservation.grow(by: count) }
-        let first = MultipartMemoryReservation(budget: budget)
-        guard first.grow(by: memory.count + count) else { return false }
-        reservation = first
-        return true
+    /// Whether `count` more bytes may stay in memory (taking them from the budget when there is one).
+    private mutating func mayHold(_ count: Int, _ limits: MultipartLimits) -> Bool {
+        guard let budget = limits.memoryBudget else { return heldBytes + count <= limits.memoryThreshold }
+        let reservation = self.reservation ?? MultipartReservation(budget: budget)
+        self.reservation = reservation
+        return reservation.grow(by: count)
     }
 
-    func finish() -> MultipartPart {
-        if let spool {
-            return MultipartPart(head: head, size: size, storage: .file(path: spool.release()))
+    /// Moves what is held in memory to a new spool file, and gives its memory share back.
+    private mutating func spill(_ limits: MultipartLimits) throws {
+        let file = try SpoolFile(directory: limits.spoolDirectory, budget: limits.spoolBudget)
+        for piece in pieces { try file.write(piece) }
+        pieces = []
+        heldBytes = 0
+        reservation?.releaseAll()
+        reservation = nil
+        spool = file
+    }
+
+    mutating func finish(limits: MultipartLimits) throws -> MultipartPart {
+        if pieces.count > 1 {
+            // Joining copies the part once more: the copy is budgeted too, or the part is spooled.
+            if let reservation, !reservation.grow(by: heldBytes) {
+                try spill(limits)
+            } else {
+                var joined: [UInt8] = []
+                joined.reserveCapacity(heldBytes)
+                for piece in pieces { joined += piece }
+                pieces = [joined]
+                reservation?.shrink(by: heldBytes)
+            }
         }
-        guard !pieces.isEmpty else { return MultipartPart(head: head, size: size, storage: .memory(memory)) }
-        var joined: [UInt8] = []
-        joined.reserveCapacity(size)
-        joined += memory
-        for piece in pieces { joined += piece }
-        return MultipartPart(head: head, size: size, storage: .memory(joined), reservation: reservation)
+        if let spool {
+            return MultipartPart(head: head, size: size, storage: .file(path: spool.release()), reservation: spool.reservation)
+        }
+        return MultipartPart(head: head, size: size, storage: .memory(pieces.first ?? []), reservation: reservation)
     }
 }
 
-/// A temporary file being written. Removed on deinit unless released to a `MultipartPart`, so an
-/// upload abandoned mid-part (limit hit, client gone, consumer stopped) leaves nothing behind.
+/// A temporary file being written, its bytes counted against the spool budget when there is one.
+/// Removed on deinit unless released to a `MultipartPart`, so an upload abandoned mid-part (limit
+/// hit, client gone, consumer stopped) leaves nothing behind.
 final class SpoolFile {
     private let fd: Int32
     let path: String
+    /// The spool budget's share for this file's bytes; the `MultipartPart` holds it once released.
+    let reservation: MultipartReservation?
     private var released = false
 
-    init(directory: String) throws {
+    init(directory: String, budget: MultipartBudget?) throws {
         var template = Array("\(directory)/multipart-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { throw MultipartError.spoolFailed(errno: errno) }
         self.fd = fd
         self.path = String(cString: template)
+        self.reservation = budget.map(MultipartReservation.init(budget:))
     }
 
     func write(_ bytes: [UInt8]) throws {
+        if let reservation, !reservation.grow(by: bytes.count) {
+            throw MultipartError.spoolFull(limit: reservation.budget.capacity)
+        }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }

@@ -35,8 +35,13 @@ extension Configuration {
         try require(web.maxFileBytes > 0 && web.maxRequestBytes >= web.maxFileBytes, "web.maxRequestBytes",
                     "must be at least web.maxFileBytes")
         try require(web.maxFilesPerRequest >= 1, "web.maxFilesPerRequest", "at least 1")
-        try require(web.intakeMemoryBytes >= 0, "web.intakeMemoryBytes", "at least 0 (0 spools every file past 64 KiB)")
+        try require(web.intakeMemoryBytes >= 0, "web.intakeMemoryBytes", "at least 0 (0 spools every file)")
         try require(web.jobListLimit >= 1, "web.jobListLimit", "at least 1")
+        try require(web.spoolDiskBytes >= 0, "web.spoolDiskBytes", "at least 0 (0 refuses any upload memory cannot hold)")
+        try require(web.queueDepthCacheSeconds >= 0, "web.queueDepthCacheSeconds", "at least 0")
+        try require(web.unknownJobCacheSeconds >= 0, "web.unknownJobCacheSeconds", "at least 0")
+        try require(web.jobRebuildsPerSecond > 0 && web.jobRebuildBurst >= 1, "web.jobRebuildsPerSecond",
+                    "a positive rate with web.jobRebuildBurst at least 1")
         try require(model.cropSize > 0 && model.resizeShorterSide >= model.cropSize, "model.resizeShorterSide",
                     "must be at least model.cropSize")
         try require(model.mean.count == 3 && model.std.count == 3 && !model.std.contains(0), "model.std",

@@ -194,6 +194,22 @@ public struct WebSettings: Codable, Sendable, Equatable {
     /// waits in a temporary file instead. Memory is the cheap path (no file create, write, read
     /// back and unlink per image), the cap keeps a flood of large uploads bounded.
     public var intakeMemoryBytes = 16 * 1024 * 1024
+    /// Upload bytes held in spool files at once across all requests being read; past it uploads
+    /// are refused with 503 and Retry-After instead of filling the disk.
+    public var spoolDiskBytes = 2 * 1024 * 1024 * 1024
+    /// Where upload spool files go (one subdirectory per running web tier); `nil` means
+    /// `<temporary directory>/elastic-classifier-spool`.
+    public var spoolDirectory: String? = nil
+    /// `/metrics` reads the request queue's depth (an SQS request) at most this often; scrapes in
+    /// between, and concurrent ones, share the last answer.
+    public var queueDepthCacheSeconds = 2.0
+    /// A job id that S3 does not know is remembered as unknown this long, so asking again costs
+    /// no S3 listing.
+    public var unknownJobCacheSeconds = 30.0
+    /// Job rebuilds from S3 (an id not held in memory, each one S3 listing or more) allowed per
+    /// second on average across all clients, and in a burst; past them 429 with Retry-After.
+    public var jobRebuildsPerSecond = 5.0
+    public var jobRebuildBurst = 20
     /// How long the course-compatible `POST /` waits for its result before answering 504.
     public var courseEndpointTimeoutSeconds = 120.0
     public var maxConnections = 4096

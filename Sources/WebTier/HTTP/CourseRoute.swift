@@ -17,8 +17,9 @@ struct CourseRoute: HTTPHandler {
             let waiters = context.waiters
             do throws(IntakeError) {
                 let upload = try await ReceivedUpload.read(request, fieldName: "myfile", policy: policy,
-                                                           spoolDirectory: context.spoolDirectory,
-                                                           memoryBudget: context.memoryBudget)
+                                                           spoolDirectory: context.spoolDirectory.path,
+                                                           memoryBudget: context.memoryBudget,
+                                                           spoolBudget: context.spoolBudget)
                 if let refusal = upload.rejected.first {
                     metrics.update { $0.requestsRefused += 1; $0.filesRejected += 1 }
                     return .error(.unsupportedMediaType, refusal.reason)
@@ -28,7 +29,7 @@ struct CourseRoute: HTTPHandler {
                 }
             } catch {
                 metrics.update { $0.requestsRefused += 1 }
-                return .error(error.status, error.message)
+                return error.response
             }
             guard let image = accepted.images.first else {
                 return .error(.serviceUnavailable, accepted.rejected.first?.reason ?? "the image could not be queued")

@@ -11,8 +11,9 @@ struct IntakeRoute: HTTPHandler {
             let metrics = context.metrics
             do throws(IntakeError) {
                 let upload = try await ReceivedUpload.read(request, fieldName: "files", policy: context.policy,
-                                                           spoolDirectory: context.spoolDirectory,
-                                                           memoryBudget: context.memoryBudget)
+                                                           spoolDirectory: context.spoolDirectory.path,
+                                                           memoryBudget: context.memoryBudget,
+                                                           spoolBudget: context.spoolBudget)
                 let accepted = try await context.submitter.submit(upload)
                 if accepted.images.isEmpty {
                     metrics.update { $0.requestsRefused += 1 }
@@ -26,7 +27,7 @@ struct IntakeRoute: HTTPHandler {
                 return response
             } catch {
                 metrics.update { $0.requestsRefused += 1 }
-                return .error(error.status, error.message)
+                return error.response
             }
         }
     }

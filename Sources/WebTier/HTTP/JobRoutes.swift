@@ -2,7 +2,8 @@ import HTTPServer
 import Pipeline
 
 /// `GET /api/jobs/{id}` → `JobStatus` (held here, or rebuilt from S3 after a restart); 404 for an
-/// unknown job, 400 for something that is not one of our ids.
+/// unknown job, 400 for something that is not one of our ids (checked before any S3 request), 429
+/// with Retry-After past the rebuild rate limit.
 struct JobStatusRoute: HTTPHandler {
     let context: WebContext
 
@@ -14,6 +15,7 @@ struct JobStatusRoute: HTTPHandler {
             guard let status = try await context.jobStatus(jobId) else { return .error(.notFound, "no job \(jobId)") }
             return WebContext.json(status)
         } catch {
+            if let refusal = context.refusal(error) { return refusal }
             context.logger.warning("job rebuild failed", metadata: ["job": "\(jobId)", "error": "\(error)"])
             return .error(.serviceUnavailable, "the job could not be read from storage; retry later")
         }
@@ -40,7 +42,7 @@ struct JobSocketRoute: HTTPHandler {
                     ? .refuse(EventError(code: .unknownJob, message: "no job \(jobId)"))
                     : .follow(jobId)
             } catch {
-                return .error(.serviceUnavailable, "the job could not be read from storage; retry later")
+                return context.refusal(error) ?? .error(.serviceUnavailable, "the job could not be read from storage; retry later")
             }
         }
         let route = WebSocketRoute(handler: JobSocketHandler(context: context, opening: opening))

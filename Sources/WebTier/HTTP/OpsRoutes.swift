@@ -7,9 +7,11 @@ enum OpsRoutes {
         router.add(.get, "/healthz") { _ in .text("ok\n") }
         router.add(.get, "/api/config") { _ in WebContext.json(PageConfiguration(context.web)) }
         router.add(.get, "/metrics") { _ in
-            var live = WebMetrics.Live(jobsHeld: context.jobs.jobCount)
-            // Depth is read at scrape time; an unreachable queue leaves the gauge out, not zero.
-            if let depth = try? await context.requests.depth() {
+            var live = WebMetrics.Live(jobsHeld: context.jobs.jobCount, intakeMemoryBytes: context.memoryBudget.bytesInUse,
+                                       intakeSpoolBytes: context.spoolBudget.bytesInUse)
+            // Depth is read at most every web.queueDepthCacheSeconds (scrapes need no token); an
+            // unreachable queue leaves the gauge out, not zero.
+            if let depth = await context.queueDepth.depth() {
                 live.requestQueueVisible = depth.visible
                 live.requestQueueInFlight = depth.inFlight
             }

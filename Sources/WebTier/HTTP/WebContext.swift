@@ -15,16 +15,26 @@ public struct WebContext: Sendable {
     public let archive: JobArchive
     public let metrics: WebMetrics
     public let requests: any JobQueue
+    /// The request queue's depth for `/metrics`, read at most every `web.queueDepthCacheSeconds`.
+    public let queueDepth: QueueDepthCache
+    /// Bounds the S3 listings that lookups of jobs not held here cost.
+    public let rebuilds: JobRebuildGuard
     public let fleet: FleetChannel
-    public let spoolDirectory: String
+    /// This web tier's own directory for upload spool files.
+    public let spoolDirectory: SpoolDirectory
     /// Shared by every upload being read: files stay in memory while it lasts (`web.intakeMemoryBytes`).
-    public let memoryBudget: MultipartMemoryBudget
+    public let memoryBudget: MultipartBudget
+    /// Shared by every upload being read: files spill to disk while it lasts (`web.spoolDiskBytes`),
+    /// then uploads are refused with 503 and Retry-After.
+    public let spoolBudget: MultipartBudget
     public let logger: Logger
 
     /// The job held here, or rebuilt from S3 (and then held); nil when S3 has no image of it.
+    /// Throws `JobLookupRefusal` when rebuilds are over their rate limit.
     public func jobStatus(_ jobId: String) async throws -> JobStatus? {
         if let status = jobs.status(of: jobId) { return status }
-        guard let rebuilt = try await archive.rebuild(jobId: jobId) else { return nil }
+        let archive = self.archive
+        guard let rebuilt = try await rebuilds.lookUp(jobId, rebuild: { try await archive.rebuild(jobId: $0) }) else { return nil }
         jobs.adopt(rebuilt)
         return jobs.status(of: jobId) ?? rebuilt
     }
@@ -32,6 +42,15 @@ public struct WebContext: Sendable {
     static func json<Payload: Encodable>(_ payload: Payload, status: HTTPStatus = .ok) -> HTTPResponse {
         var response = HTTPResponse.json(Array((try? APIJSON.encode(payload)) ?? Data("{}".utf8)), status: status)
         response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// 429 with Retry-After for a refused lookup; nil for other errors.
+    func refusal(_ error: any Error) -> HTTPResponse? {
+        guard case let JobLookupRefusal.rateLimited(seconds) = error else { return nil }
+        metrics.update { $0.jobLookupsRefused += 1 }
+        var response = HTTPResponse.error(.tooManyRequests, "\(error)")
+        response.headers.set("Retry-After", String(seconds))
         return response
     }
 

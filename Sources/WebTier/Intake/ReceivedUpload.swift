@@ -25,14 +25,15 @@ public struct ReceivedUpload: Sendable {
     /// draining other fields. Throws `IntakeError` for request-wide problems.
     public static func read(_ request: HTTPRequest, fieldName: String, policy: IntakePolicy,
                             spoolDirectory: String = "/tmp",
-                            memoryBudget: MultipartMemoryBudget? = nil) async throws(IntakeError) -> ReceivedUpload {
+                            memoryBudget: MultipartBudget? = nil,
+                            spoolBudget: MultipartBudget? = nil) async throws(IntakeError) -> ReceivedUpload {
         if let declared = request.body.declaredLength, declared > policy.maxRequestBytes {
             throw .requestTooLarge(limit: policy.maxRequestBytes)
         }
         // Other fields (a page may add some) count against the part limit too, with a little slack.
         let limits = MultipartLimits(maxPartBytes: policy.maxFileBytes, maxTotalBytes: policy.maxRequestBytes,
                                      maxParts: policy.maxFilesPerRequest + 8, spoolDirectory: spoolDirectory,
-                                     memoryBudget: memoryBudget)
+                                     memoryBudget: memoryBudget, spoolBudget: spoolBudget)
         let reader: MultipartReader
         do {
             reader = try MultipartReader(request: request, limits: limits)

@@ -14,6 +14,10 @@ public final class WebMetrics: Sendable {
         public var intakeInFlight = 0
         public var courseWaiting = 0
         public var webSockets = 0
+        /// Images reported failed because their job reached the dead-letter queue.
+        public var deadLettered = 0
+        /// Lookups of jobs not held here refused past the rebuild rate limit (429).
+        public var jobLookupsRefused = 0
         public var latency = LatencyHistogram()
     }
 
@@ -35,9 +39,15 @@ public final class WebMetrics: Sendable {
         public var fleetRunning: Int?
         public var fleetDesired: Int?
         public var jobsHeld: Int
+        /// Upload bytes held now in memory and in spool files (`web.intakeMemoryBytes`, `web.spoolDiskBytes`).
+        public var intakeMemoryBytes: Int
+        public var intakeSpoolBytes: Int
 
         public init(requestQueueVisible: Int? = nil, requestQueueInFlight: Int? = nil, fleetPending: Int? = nil,
-                    fleetRunning: Int? = nil, fleetDesired: Int? = nil, jobsHeld: Int = 0) {
+                    fleetRunning: Int? = nil, fleetDesired: Int? = nil, jobsHeld: Int = 0,
+                    intakeMemoryBytes: Int = 0, intakeSpoolBytes: Int = 0) {
+            self.intakeMemoryBytes = intakeMemoryBytes
+            self.intakeSpoolBytes = intakeSpoolBytes
             self.requestQueueVisible = requestQueueVisible
             self.requestQueueInFlight = requestQueueInFlight
             self.fleetPending = fleetPending
@@ -74,6 +84,12 @@ public final class WebMetrics: Sendable {
                [("", c.courseWaiting)])
         metric("webtier_websockets", "gauge", "Open WebSocket connections.", [("", c.webSockets)])
         metric("webtier_jobs_held", "gauge", "Jobs held in memory.", [("", live.jobsHeld)])
+        metric("webtier_intake_held_bytes", "gauge", "Upload bytes held now, in memory and in spool files.",
+               [("{where=\"memory\"}", live.intakeMemoryBytes), ("{where=\"spool\"}", live.intakeSpoolBytes)])
+        metric("webtier_dead_lettered_total", "counter", "Images reported failed because their job was dead-lettered.",
+               [("", c.deadLettered)])
+        metric("webtier_job_lookups_refused_total", "counter", "Lookups of jobs not held here refused by the rebuild rate limit.",
+               [("", c.jobLookupsRefused)])
         if let visible = live.requestQueueVisible, let inFlight = live.requestQueueInFlight {
             metric("webtier_request_queue_messages", "gauge", "Request queue depth (SQS approximate counts).",
                    [("{state=\"visible\"}", visible), ("{state=\"in_flight\"}", inFlight)])

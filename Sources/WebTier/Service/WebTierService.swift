@@ -22,6 +22,7 @@ public final class WebTierService: Sendable {
     public let heartbeats = WorkerHeartbeats()
     private let server: Server
     private let poller: ResultPoller
+    private let deadLetters: DeadLetterPoller
     private let logger: Logger
 
     /// - Parameters:
@@ -39,16 +40,27 @@ public final class WebTierService: Sendable {
         let archive = JobArchive(s3: clients.s3, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
         let submitter = JobSubmitter(s3: clients.s3, requests: resources.requests, inputBucket: resources.inputBucket,
                                      jobs: jobs, metrics: metrics, logger: logger)
+        // Removes the spool files of web tiers that died mid-upload before claiming a directory.
+        let spoolDirectory = try SpoolDirectory(root: web.spoolDirectory ?? SpoolDirectory.defaultRoot())
         context = WebContext(web: web, policy: IntakePolicy(web), authorization: UploadAuthorization(token: web.uploadToken),
                              origins: OriginCheck(allowedOrigins: web.allowedOrigins), jobs: jobs, waiters: waiters,
                              submitter: submitter, archive: archive, metrics: metrics, requests: resources.requests,
-                             fleet: FleetChannel(), spoolDirectory: NSTemporaryDirectory().trimmingSuffix("/"),
-                             memoryBudget: MultipartMemoryBudget(capacity: web.intakeMemoryBytes),
+                             queueDepth: QueueDepthCache(queue: resources.requests, maxAge: .seconds(web.queueDepthCacheSeconds)),
+                             rebuilds: JobRebuildGuard(ratePerSecond: web.jobRebuildsPerSecond, burst: web.jobRebuildBurst,
+                                                       unknownTTL: .seconds(web.unknownJobCacheSeconds)),
+                             fleet: FleetChannel(), spoolDirectory: spoolDirectory,
+                             memoryBudget: MultipartBudget(capacity: web.intakeMemoryBytes),
+                             spoolBudget: MultipartBudget(capacity: web.spoolDiskBytes),
                              logger: logger)
-        poller = ResultPoller(queue: resources.responses,
-                              router: ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics),
+        let router = ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics)
+        poller = ResultPoller(queue: resources.responses, router: router,
                               pollers: 3, waitSeconds: configuration.queues.longPollSeconds,
                               heartbeats: heartbeats, logger: logger)
+        deadLetters = DeadLetterPoller(queue: SQSJobQueue(client: clients.sqs, queueURL: resources.deadLetterQueueURL,
+                                                          isFIFO: configuration.queues.fifo),
+                                       router: router, store: resources.store, outputBucket: resources.outputBucket,
+                                       maxReceiveCount: configuration.queues.maxReceiveCount, model: configuration.model.name,
+                                       waitSeconds: configuration.queues.longPollSeconds, logger: logger)
         var serverConfiguration = HTTPServerConfiguration(
             listenAddresses: [try SocketAddress(host: web.listenAddress, port: port ?? UInt16(web.port))],
             maxConnections: web.maxConnections)
@@ -66,6 +78,7 @@ public final class WebTierService: Sendable {
     public func start() throws -> UInt16 {
         let addresses = try server.start()
         poller.start()
+        deadLetters.start()
         return addresses.first?.port ?? 0
     }
 
@@ -84,6 +97,7 @@ public final class WebTierService: Sendable {
         context.fleet.detach()
         await server.stop()
         await poller.stop()
+        await deadLetters.stop()
     }
 
     /// `ELASTIC_PUBLIC_DIR`, else `Resources/Public` under the working directory, else beside the

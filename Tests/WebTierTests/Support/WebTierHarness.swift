@@ -13,11 +13,14 @@ final class WebTierHarness: Sendable {
     let overrides: [String: String]
     let service: WebTierService
     let port: UInt16
+    /// Between the service and moto when asked for (`countingAWS`): counts what the service sends.
+    let proxy: FaultProxy?
 
     var resources: ProvisionedResources { service.resources }
 
     /// `settings` are `--set`-style overrides on top of a fast-polling test configuration.
-    init(_ settings: [String: String] = [:]) async throws {
+    /// With `countingAWS`, the service reaches moto through `proxy`, whose tally counts its requests.
+    init(_ settings: [String: String] = [:], countingAWS: Bool = false) async throws {
         moto = try await MotoServer.shared()
         let prefix = MotoNames.unique("web")
         var overrides: [String: String] = [
@@ -33,7 +36,13 @@ final class WebTierHarness: Sendable {
         configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
                                                        overrides: overrides)
         clients = AWSClients(configuration: moto.configuration())
-        service = try await WebTierService(configuration: configuration, clients: clients, port: 0,
+        proxy = countingAWS ? try FaultProxy(targetPort: moto.port) : nil
+        let serviceClients = proxy.map { proxy in
+            AWSClients(configuration: AWSClientConfiguration(
+                region: MotoServer.region, endpointURL: proxy.endpoint,
+                credentialsProvider: StaticCredentialsProvider(MotoServer.testCredentials), retryPolicy: .none))
+        } ?? clients
+        service = try await WebTierService(configuration: configuration, clients: serviceClients, port: 0,
                                            publicDirectory: TestPaths.repositoryRoot.appendingPathComponent("Resources/Public").path)
         port = try service.start()
     }
@@ -46,7 +55,10 @@ final class WebTierHarness: Sendable {
         return next
     }
 
-    func stop() async { await service.stop() }
+    func stop() async {
+        await service.stop()
+        proxy?.stop()
+    }
 
     // MARK: Workers
 
