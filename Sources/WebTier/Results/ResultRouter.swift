@@ -8,11 +8,14 @@ public struct ResultRouter: Sendable {
     public let jobs: JobStore
     public let waiters: ResultWaiters
     public let metrics: WebMetrics
+    /// The autoscaler learns the fleet's pace from the results (nil: no autoscaler to tell).
+    public let fleet: FleetChannel?
 
-    public init(jobs: JobStore, waiters: ResultWaiters, metrics: WebMetrics) {
+    public init(jobs: JobStore, waiters: ResultWaiters, metrics: WebMetrics, fleet: FleetChannel? = nil) {
         self.jobs = jobs
         self.waiters = waiters
         self.metrics = metrics
+        self.fleet = fleet
     }
 
     /// Routes one result; returns whether it was new to a job held here.
@@ -31,6 +34,7 @@ public struct ResultRouter: Sendable {
             }
         }
         waiters.resolve(message.imageId, with: message)
+        if outcome == .recorded { fleet?.recordResult(worker: message.worker, inferenceMs: message.inferenceMs) }
         return outcome == .recorded
     }
 }

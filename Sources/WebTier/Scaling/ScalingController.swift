@@ -112,6 +112,13 @@ public actor ScalingController {
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
+    // MARK: Results
+
+    /// Teaches the `slo` policy the fleet's pace: call it for each result from the response queue.
+    public func recordResult(worker: String, inferenceMs: Double) {
+        state.demand.recordResult(worker: worker, inferenceMs: inferenceMs)
+    }
+
     // MARK: One tick
 
     /// One control step; `run()` calls it every interval, tests call it directly. Concurrent

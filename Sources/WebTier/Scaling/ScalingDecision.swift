@@ -5,7 +5,7 @@ import Foundation
 public struct ScalingDecision: Sendable, Equatable {
     /// The backlog the decision was made for (visible + in flight).
     public var backlog: Int
-    /// clamp(ceil(backlog / targetBacklogPerInstance), min, max).
+    /// clamp(ceil(backlog / targetBacklogPerInstance), min, max), or the `slo` policy's plan.
     public var desired: Int
     /// Our instances counted as pending (including launches no listing has shown yet) and running,
     /// before this decision's terminations.
@@ -18,6 +18,10 @@ public struct ScalingDecision: Sendable, Equatable {
     /// Launches the rule wanted but held back this tick, and what held them back.
     public var heldBack: Int
     public var limit: LaunchLimit?
+    /// The `slo` policy's drain target and the drain time projected for the fleet once this
+    /// decision is carried out (nil: the `backlog` policy, or no projection: no capacity).
+    public var drainTargetSeconds: Double?
+    public var projectedDrainSeconds: Double?
     /// A one-line account of the decision for logs and the page.
     public var explanation: String
     /// The state to carry into the next tick; record this tick's launch on it with
@@ -48,6 +52,10 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
     case stuckPending(pendingSeconds: Double, limitSeconds: Double)
     /// The fleet is above a (lowered) maximum; the newest pending go first, then the newest running.
     case aboveMaximum(maximum: Int)
+    /// The `slo` policy needs only `desired` instances and this one has been surplus for the
+    /// scale-in delay and past its billed minimum. Its worker drains on the stop signal, so no job
+    /// is lost.
+    case surplus(desired: Int)
 
     public var description: String {
         switch self {
@@ -55,6 +63,8 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
             return "pending \(Int(pendingSeconds)) s, over the \(Int(limitSeconds)) s limit"
         case let .aboveMaximum(maximum):
             return "above the maximum of \(maximum)"
+        case let .surplus(desired):
+            return "surplus to the \(desired) the drain target needs"
         }
     }
 }

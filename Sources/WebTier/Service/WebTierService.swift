@@ -44,7 +44,7 @@ public final class WebTierService: Sendable {
                              memoryBudget: MultipartMemoryBudget(capacity: web.intakeMemoryBytes),
                              logger: logger)
         poller = ResultPoller(queue: resources.responses,
-                              router: ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics),
+                              router: ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics, fleet: context.fleet),
                               pollers: 3, waitSeconds: configuration.queues.longPollSeconds, logger: logger)
         var serverConfiguration = HTTPServerConfiguration(
             listenAddresses: [try SocketAddress(host: web.listenAddress, port: port ?? UInt16(web.port))],
