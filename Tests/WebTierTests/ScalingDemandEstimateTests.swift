@@ -42,6 +42,17 @@ import Testing
         #expect(estimate.imagesPerSecondPerInstance(initial: 5) == 5)
     }
 
+    /// The largest backlog is remembered and fades with `burstMemorySeconds`.
+    @Test func recentPeakFades() {
+        var estimate = DemandEstimate()
+        estimate.closeWindow(backlog: QueueBacklog(visible: 250, inFlight: 50), now: Self.start)
+        #expect(estimate.recentPeakBacklog == 300)
+        estimate.closeWindow(backlog: QueueBacklog(visible: 0, inFlight: 0), now: Self.start + DemandEstimate.burstMemorySeconds)
+        #expect(abs(estimate.recentPeakBacklog - 300 * exp(-1)) < 1e-9)
+        estimate.closeWindow(backlog: QueueBacklog(visible: 400, inFlight: 0), now: Self.start + DemandEstimate.burstMemorySeconds + 3)
+        #expect(estimate.recentPeakBacklog == 400)
+    }
+
     /// Arrivals = the backlog's growth + the images answered, folded in with a 60 s time constant.
     @Test func arrivalsAreGrowthPlusAnswered() {
         var estimate = DemandEstimate()

@@ -11,6 +11,7 @@ import Testing
         var target = 30.0
         var minimum = 0
         var maximum = 19
+        var reserve = 0.0
         var desired: Int
         var meets: Bool
         var projectedWithDesired: Double?
@@ -40,6 +41,11 @@ import Testing
         Row(backlog: 300, ready: [20], desired: 1, meets: false, projectedWithDesired: 50,
             note: "a pending instance ready in 20 s finishes at 50 s, before new ones could help"),
         Row(backlog: 0, minimum: 2, desired: 2, meets: true, projectedWithDesired: 0, note: "the minimum holds"),
+        Row(backlog: 0, ready: [0, 0, 0, 0], reserve: 500, desired: 2, meets: true, projectedWithDesired: 0,
+            note: "a recent burst of 500 keeps the 2 of 4 that would answer it within 30 s"),
+        Row(backlog: 0, ready: [0], reserve: 5000, desired: 1, meets: true, projectedWithDesired: 0,
+            note: "a recent burst keeps instances but launches none"),
+        Row(backlog: 0, reserve: 500, desired: 0, meets: true, projectedWithDesired: 0, note: "no instances, none kept"),
         Row(backlog: 500, maximum: 0, desired: 0, meets: false, projectedWithDesired: nil, note: "scaling switched off"),
         Row(backlog: 5000, maximum: 3, desired: 3, meets: false, projectedWithDesired: 60 + 5000.0 / 30,
             note: "the maximum caps an unreachable target"),
@@ -47,7 +53,8 @@ import Testing
     func plan(row: Row) throws {
         let plan = DrainTargetPlan.plan(
             backlog: row.backlog, readyInSeconds: row.ready, imagesPerSecondPerInstance: 10, arrivalsPerSecond: row.arrivals,
-            bootSeconds: 60, targetSeconds: row.target, minimum: row.minimum, maximum: row.maximum)
+            bootSeconds: 60, targetSeconds: row.target, minimum: row.minimum, maximum: row.maximum,
+            reserveBacklog: row.reserve)
         #expect(plan.desired == row.desired)
         #expect(plan.meetsTarget == row.meets)
         if let expected = row.projectedWithDesired {

@@ -17,6 +17,8 @@ public struct DemandEstimate: Sendable, Equatable {
     /// The arrival rate's time constant: a burst uploaded in ten seconds is a burst, not a new
     /// stream to plan the next minutes for; a day's ramp over minutes is followed.
     public static let arrivalsTimeConstantSeconds = 60.0
+    /// How long a burst is remembered (the peak's time constant).
+    public static let burstMemorySeconds = 600.0
 
     /// Learned images per second per busy instance; nil until a saturated window was seen.
     public private(set) var measuredImagesPerSecondPerInstance: Double?
@@ -24,6 +26,9 @@ public struct DemandEstimate: Sendable, Equatable {
     public private(set) var inferenceMs: Double?
     /// Moving average of arriving images per second.
     public private(set) var arrivalsPerSecond = 0.0
+    /// The largest recent backlog, fading with `burstMemorySeconds`: bursts recur, so the policy
+    /// keeps (never launches) enough instances to answer one like it within the target.
+    public private(set) var recentPeakBacklog = 0.0
 
     var windowResults = 0
     var windowWorkers: Set<String> = []
@@ -55,9 +60,13 @@ public struct DemandEstimate: Sendable, Equatable {
         if windowInferenceCount > 0 {
             inferenceMs = Self.blend(inferenceMs, windowInferenceMs / Double(windowInferenceCount))
         }
-        guard let last = lastTick else { return }
+        guard let last = lastTick else {
+            recentPeakBacklog = Double(backlog.total)
+            return
+        }
         let seconds = now.timeIntervalSince(last.at)
         guard seconds > 0 else { return }
+        recentPeakBacklog = max(Double(backlog.total), recentPeakBacklog * exp(-seconds / Self.burstMemorySeconds))
         let grown = Double(backlog.total) - Double(last.backlog.total)
         let arrived = max(grown + Double(windowResults), 0) / seconds
         arrivalsPerSecond += (1 - exp(-seconds / Self.arrivalsTimeConstantSeconds)) * (arrived - arrivalsPerSecond)
@@ -83,6 +92,7 @@ public struct DemandEstimate: Sendable, Equatable {
         left.measuredImagesPerSecondPerInstance == right.measuredImagesPerSecondPerInstance
             && left.inferenceMs == right.inferenceMs && left.arrivalsPerSecond == right.arrivalsPerSecond
             && left.windowResults == right.windowResults && left.windowWorkers == right.windowWorkers
+            && left.recentPeakBacklog == right.recentPeakBacklog
             && left.lastTick?.at == right.lastTick?.at && left.lastTick?.backlog == right.lastTick?.backlog
     }
 }

@@ -31,14 +31,18 @@ public struct DrainTargetPlan: Sendable, Equatable {
     public static let unreachableSlackSeconds = 1.0
 
     /// Arrivals keep instances but do not launch them: with nothing waiting, the arrival rate (a
-    /// moving average) may be the tail of a burst, and its workers idle out if it is.
+    /// moving average) may be the tail of a burst, and its workers idle out if it is. A recent
+    /// burst (`reserveBacklog`) also keeps, never launches, the instances that would answer one
+    /// like it within the target: a boot takes longer than the target, so capacity released
+    /// between recurring bursts is capacity missing at the next.
     ///
     /// - Parameters:
     ///   - backlog: images waiting plus in flight.
     ///   - readyInSeconds: for each live instance, seconds until it takes work (0 when running).
+    ///   - reserveBacklog: the largest recent backlog (`DemandEstimate.recentPeakBacklog`).
     public static func plan(
         backlog: Int, readyInSeconds: [Double], imagesPerSecondPerInstance: Double, arrivalsPerSecond: Double,
-        bootSeconds: Double, targetSeconds: Double, minimum: Int, maximum: Int
+        bootSeconds: Double, targetSeconds: Double, minimum: Int, maximum: Int, reserveBacklog: Double = 0
     ) -> DrainTargetPlan {
         let rate = imagesPerSecondPerInstance.isFinite ? max(imagesPerSecondPerInstance, 1e-6) : 1e-6
         let arrivals = arrivalsPerSecond.isFinite ? max(arrivalsPerSecond, 0) : 0
@@ -60,7 +64,14 @@ public struct DrainTargetPlan: Sendable, Equatable {
         // window is no stream (the moving average of a past burst decays towards zero, never to it).
         var sustaining = arrivals * targetSeconds >= 1 ? Int((arrivals / rate).rounded(.up)) : 0
         if images == 0 { sustaining = min(sustaining, existing.count) }
-        let floor = min(max(minimum, sustaining), maximum)
+        var reserve = 0
+        if reserveBacklog.isFinite, reserveBacklog >= 1, !existing.isEmpty {
+            reserve = (1...existing.count).first { count in
+                projectedDrainSeconds(backlog: reserveBacklog, readyInSeconds: Array(existing.prefix(count)), rate: rate,
+                                      arrivals: arrivals).map { $0 <= targetSeconds } ?? false
+            } ?? existing.count
+        }
+        let floor = min(max(minimum, sustaining, reserve), maximum)
         var desired = floor
         var meets = false
         if images == 0 {

@@ -142,7 +142,8 @@ public enum ScalingPolicy {
             backlog: backlog, readyInSeconds: readyInSeconds(live: live, unlisted: unlisted, settings: settings, now: now),
             imagesPerSecondPerInstance: demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
             arrivalsPerSecond: demand.arrivalsPerSecond, bootSeconds: settings.bootSeconds,
-            targetSeconds: settings.drainTargetSeconds, minimum: minimum, maximum: maximum)
+            targetSeconds: settings.drainTargetSeconds, minimum: minimum, maximum: maximum,
+            reserveBacklog: demand.recentPeakBacklog)
     }
 
     /// Seconds until each instance takes work: 0 when running, the rest of the boot when pending.
