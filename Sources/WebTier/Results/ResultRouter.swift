@@ -34,7 +34,8 @@ public struct ResultRouter: Sendable {
             }
         }
         waiters.resolve(message.imageId, with: message)
-        if outcome == .recorded { fleet?.recordResult(worker: message.worker, inferenceMs: message.inferenceMs) }
+        // Any worker's pace counts, a job this web tier does not hold included; a redelivery does not.
+        if outcome != .duplicate { fleet?.recordResult(worker: message.worker, inferenceMs: message.inferenceMs) }
         return outcome == .recorded
     }
 }
