@@ -141,3 +141,21 @@ import Testing
         #expect(!(try APIJSON.encodeString(plain)).contains("drainTarget"))
     }
 }
+
+extension ScalingPolicySLOTests {
+    /// Settings built by hand, outside the configuration's validation, and a backlog beyond any
+    /// throughput: the decision still comes back and says so.
+    @Test func absurdInputsDoNotTrap() {
+        var settings = Self.settings
+        settings.initialImagesPerSecondPerInstance = 0
+        settings.drainTargetSeconds = .infinity
+        let decision = Self.decide(backlog: Int.max, settings: settings, now: 0)
+        #expect(decision.launch == 1)  // any finite drain meets an infinite target
+        #expect(decision.explanation.contains("target inf s, projected never"), "\(decision.explanation)")
+        settings.drainTargetSeconds = 30
+        settings.initialImagesPerSecondPerInstance = 1e-9
+        let slow = Self.decide(backlog: Int.max, settings: settings, now: 0)
+        #expect(slow.launch == 19)
+        #expect(slow.explanation.contains("target 30 s, projected 1000000000000000 s"), "\(slow.explanation)")
+    }
+}

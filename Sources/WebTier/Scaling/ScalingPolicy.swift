@@ -127,7 +127,8 @@ public enum ScalingPolicy {
             decision.projectedDrainSeconds = DrainTargetPlan.projectedDrainSeconds(
                 backlog: Double(backlogTotal),
                 readyInSeconds: kept + Array(repeating: max(settings.bootSeconds, 0), count: launch),
-                rate: nextState.demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance))
+                rate: nextState.demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
+                arrivals: nextState.demand.arrivalsPerSecond)
         }
         decision.explanation = explain(decision, backlog: backlog, minimum: minimum, maximum: maximum, target: target)
         return decision
@@ -204,10 +205,17 @@ public enum ScalingPolicy {
         left.launchedAt != right.launchedAt ? left.launchedAt > right.launchedAt : left.id > right.id
     }
 
+    /// Seconds as a whole number for the explanation; absurd values (a settings struct built by
+    /// hand, a throughput near zero) must not trap the controller.
+    static func wholeSeconds(_ seconds: Double, _ rounding: FloatingPointRoundingRule) -> String {
+        guard seconds.isFinite else { return "\(seconds)" }
+        return "\(Int(min(max(seconds, -1e15), 1e15).rounded(rounding)))"
+    }
+
     static func explain(_ decision: ScalingDecision, backlog: QueueBacklog, minimum: Int, maximum: Int, target: Int) -> String {
         let rule = decision.drainTargetSeconds.map { targetSeconds in
-            "target \(Int(targetSeconds.rounded())) s, projected "
-                + (decision.projectedDrainSeconds.map { "\(Int($0.rounded(.up))) s" } ?? "never")
+            "target \(wholeSeconds(targetSeconds, .toNearestOrAwayFromZero)) s, projected "
+                + (decision.projectedDrainSeconds.map { "\(wholeSeconds($0, .up)) s" } ?? "never")
         } ?? "\(target) per instance"
         var parts = [
             "backlog \(decision.backlog) (\(max(backlog.visible, 0)) waiting, \(max(backlog.inFlight, 0)) in flight)"
