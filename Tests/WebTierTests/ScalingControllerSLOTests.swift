@@ -32,6 +32,46 @@ struct ScalingControllerSLOTests {
         try await fleet.terminate(ids: try await fleet.instances().map(\.id))
     }
 
+    /// Real local workers that would not idle out by themselves (100 empty polls): once their
+    /// queue is empty the `slo` controller releases them (scale-in delay and billed minimum 0
+    /// here), they drain on SIGTERM and exit cleanly, and no image went unanswered.
+    @Test("releases surplus workers once the queue is empty; they drain and exit cleanly")
+    func releasesSurplusWorkers() async throws {
+        let deployment = try await FleetTestDeployment([
+            "scaling.maxInstances": "3", "worker.maxEmptyPollsBeforeShutdown": "100",
+            "scaling.scaleInDelaySeconds": "0", "scaling.billingMinimumSeconds": "0",
+        ])
+        let fleet = try deployment.localFleet()
+        let jobs = try await deployment.submit(try FleetPhotos.first(6))
+        // The backlog rule scales out (one instance per image, up to 3)...
+        let scaleOut = ScalingController(queue: deployment.resources.requests, fleet: fleet,
+                                         settings: deployment.configuration.scaling, logger: FleetTestDeployment.logger)
+        _ = await scaleOut.tick()
+        #expect(await fleet.processIDs().count == 3)
+        let results = try await deployment.collectResults(expected: jobs.count, timeout: .seconds(120))
+        #expect(Set(results.map(\.imageId)) == Set(jobs.map(\.imageId)), "\(deployment.workerLogs())")
+        await scaleOut.stop()
+
+        // ...and an slo controller taking over sees an empty queue: all three are surplus.
+        var slo = deployment.configuration.scaling
+        slo.policy = .slo
+        let scaleIn = ScalingController(queue: deployment.resources.requests, fleet: fleet, settings: slo,
+                                        logger: FleetTestDeployment.logger)
+        let snapshot = await scaleIn.tick()
+        let decision = try #require(await scaleIn.lastDecision)
+        #expect(decision.desired == 0, "\(snapshot.explanation)")
+        #expect(decision.terminations.count == 3, "\(snapshot.explanation)")
+        #expect(decision.terminations.allSatisfy { $0.reason == .surplus(desired: 0) })
+        let emptied = await FleetTestDeployment.eventually(timeout: .seconds(30)) {
+            _ = try? await fleet.instances()  // reaps the exited workers
+            return await fleet.processIDs().isEmpty
+        }
+        #expect(emptied, "\(deployment.workerLogs())")
+        #expect(await fleet.recentExits().count == 3)
+        #expect(await fleet.recentExits().allSatisfy { $0.status == 0 }, "drained on SIGTERM, not killed")
+        await scaleIn.shutdown()
+    }
+
     /// A result routed by the web tier reaches the attached controller's estimate.
     @Test("results routed by the web tier teach the controller the model's pace")
     func routedResultsReachTheController() async throws {
