@@ -95,3 +95,21 @@ import TestSupport
         #expect(launches == [0, 0, 9])
     }
 }
+
+extension FleetSimulatorTests {
+    /// The report's ratios are to the original design on the same workload.
+    @Test func tableComparesWithTheOriginalDesign() {
+        func result(_ policy: String, _ workload: String, billed: Double) -> SimulationResult {
+            SimulationResult(policy: policy, workload: workload, latencies: [1, 2, 3, 40], images: 5, lastResultSeconds: 50,
+                             billedInstanceSeconds: billed, peakInstances: 2, launches: 3, cutOff: false)
+        }
+        let table = ComparisonTable(results: [
+            result("original", "burst", billed: 2000), result("ours", "burst", billed: 500),
+            result("original", "stream", billed: 100), result("ours", "stream", billed: 150),
+        ], baselinePolicy: "original", sloSeconds: 30).markdown().split(separator: "\n").map(String.init)
+        #expect(table.count == 6)
+        #expect(table[3].hasPrefix("| burst | ours | 50.0 s | 2.00 s | 40.0 s | 60.0% | 500 (1 unanswered) | 0.25 | 2 | 3 |"),
+                "\(table[3])")
+        #expect(table[5].contains("| 150 (1 unanswered) | 1.50 |"))
+    }
+}

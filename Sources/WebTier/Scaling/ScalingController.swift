@@ -64,6 +64,7 @@ public actor ScalingController {
         defer { isRunning = false }
         logger.info("autoscaler started", metadata: [
             "interval": "\(settings.intervalSeconds)", "min": "\(settings.minInstances)", "max": "\(settings.maxInstances)",
+            "policy": "\(settings.policy.rawValue)",
         ])
         while !isStopped, !Task.isCancelled {
             _ = await tick()
