@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "apptier", targets: ["AppTierCommand"]),
         .executable(name: "classify", targets: ["ClassifyCommand"]),
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
+        .executable(name: "scalesim", targets: ["ScaleSimCommand"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -67,6 +68,8 @@ let package = Package(
             "HTTPServer", "AWS", "Pipeline", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The autoscaling simulator: drives WebTier's real scaling rule in simulated time.
+        .target(name: "ScaleSim", dependencies: ["WebTier", "Pipeline"]),
         .target(name: "AppTier", dependencies: [
             "AWS", "Vision", "Pipeline", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
@@ -95,6 +98,10 @@ let package = Package(
         .executableTarget(name: "LoadGenCommand", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/loadgen"),
+        .executableTarget(name: "ScaleSimCommand", dependencies: [
+            "ScaleSim", "Pipeline", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Commands/scalesim"),
 
         // MARK: Benchmarks (commands, not tests: `scripts/bench`).
         .executableTarget(name: "AWSBench", dependencies: [
@@ -130,5 +137,6 @@ let package = Package(
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
+        .testTarget(name: "ScaleSimTests", dependencies: ["ScaleSim", "WebTier", "Pipeline", "TestSupport"]),
     ]
 )

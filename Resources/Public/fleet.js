@@ -50,11 +50,16 @@ export class FleetPanel {
     this.counts.running.textContent = snapshot.instances.running;
     const ofMaximum = document.createElement('small');
     ofMaximum.textContent = Number.isFinite(snapshot.max) ? ` / ${snapshot.max}` : '';
-    this.counts.desired.replaceChildren(String(snapshot.desired), ofMaximum);
+    const drain = drainText(snapshot);
+    const drainLine = document.createElement('small');
+    drainLine.className = 'drain';
+    drainLine.textContent = drain ? ` (${drain})` : '';
+    this.counts.desired.replaceChildren(String(snapshot.desired), ofMaximum, drainLine);
     if (typeof snapshot.explanation === 'string') this.explanation.textContent = snapshot.explanation;
     this.canvas.setAttribute('aria-label',
       `Fleet over the last few minutes. Now: ${snapshot.queue.visible} waiting, ${snapshot.queue.inFlight} in flight, `
-      + `${snapshot.instances.pending} starting, ${snapshot.instances.running} running, desired ${snapshot.desired}.`);
+      + `${snapshot.instances.pending} starting, ${snapshot.instances.running} running, desired ${snapshot.desired}`
+      + `${drain ? ` (${drain})` : ''}.`);
     this.schedule();
   }
 
@@ -177,6 +182,14 @@ export class FleetPanel {
     });
     context.stroke();
   }
+}
+
+/** The SLO policy's "target 30 s, projected 24 s"; empty under the backlog policy. */
+function drainText(snapshot) {
+  if (!Number.isFinite(snapshot.drainTargetSeconds)) return '';
+  const projected = Number.isFinite(snapshot.projectedDrainSeconds)
+    ? `${Math.ceil(snapshot.projectedDrainSeconds)} s` : 'never (no capacity)';
+  return `target ${Math.round(snapshot.drainTargetSeconds)} s, projected ${projected}`;
 }
 
 function isSnapshot(message) {

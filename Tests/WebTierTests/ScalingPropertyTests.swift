@@ -8,7 +8,7 @@ import TestSupport
 /// that boot slowly or get stuck, workers that self-terminate when idle, a listing that hides fresh
 /// launches for a few seconds (EC2's eventual consistency), and operators lowering the maximum.
 /// Over many seeded sequences: the fleet never exceeds the maximum, and the decision is a pure
-/// function (same inputs, any listing order → same decision).
+/// function (same inputs, any listing order → same decision). Seeds above 40 run the `slo` policy.
 @Suite struct ScalingPropertyTests {
     struct SimulatedInstance {
         var instance: FleetInstance
@@ -17,7 +17,7 @@ import TestSupport
         var idleTicks = 0
     }
 
-    @Test(arguments: Array(UInt64(1)...UInt64(40)))
+    @Test(arguments: Array(UInt64(1)...UInt64(80)))
     func maximumIsNeverExceededAndDecisionsAreDeterministic(seed: UInt64) {
         var random = SeededGenerator(seed: seed)
         var settings = ScalingSettings()
@@ -28,6 +28,7 @@ import TestSupport
         settings.launchCooldownSeconds = Double(Int.random(in: 0...15, using: &random))
         settings.pendingTimeoutSeconds = Double(Int.random(in: 20...120, using: &random))
         let lowersMaximumAtTick = Bool.random(using: &random) ? Int.random(in: 50...250, using: &random) : nil
+        settings.policy = seed > 40 ? .slo : .backlog
 
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let interval = 3.0
@@ -89,10 +90,11 @@ import TestSupport
                 #expect(decision.launch == 0, "seed \(seed) tick \(tick)")
             }
             for termination in decision.terminations {
-                // Running instances go only when above a lowered maximum.
+                // Running instances go only when above a lowered maximum, or as the `slo` policy's surplus.
                 if let entry = world.first(where: { $0.instance.id == termination.instanceID }),
                    entry.instance.state == .running {
-                    #expect(termination.reason == .aboveMaximum(maximum: settings.maxInstances))
+                    #expect(termination.reason == .aboveMaximum(maximum: settings.maxInstances)
+                        || settings.policy == .slo && termination.reason == .surplus(desired: decision.desired))
                 }
             }
 

@@ -89,7 +89,7 @@ public struct Worker: Sendable {
     }
 
     private func receiveLoop(slots: JobSlots, start: (QueuedMessage) -> Void) async -> WorkerExit {
-        var emptyPolls = 0
+        var idleRule = EmptyPollCounter(maxEmptyPolls: options.maxEmptyPollsBeforeShutdown)
         var consecutiveFailures = 0
         while true {
             if await shutdown.isRequested { return .stopped(reason: await shutdown.requestReason) }
@@ -120,14 +120,10 @@ public struct Worker: Sendable {
                 }
                 return .stopped(reason: await shutdown.requestReason)
             }
-            if messages.isEmpty {
-                // An empty poll while jobs are still in flight is not idleness.
-                guard await slots.inUse == 0 else { continue }
-                emptyPolls += 1
-                if emptyPolls >= options.maxEmptyPollsBeforeShutdown { return .idle(emptyPolls: emptyPolls) }
-                continue
+            if idleRule.record(received: messages.count, jobsInFlight: messages.isEmpty ? await slots.inUse : 0) {
+                return .idle(emptyPolls: idleRule.emptyPolls)
             }
-            emptyPolls = 0
+            if messages.isEmpty { continue }
             await slots.take(messages.count)
             messages.forEach(start)
         }

@@ -30,6 +30,12 @@ extension Configuration {
         try require(scaling.targetBacklogPerInstance >= 1, "scaling.targetBacklogPerInstance", "at least 1")
         try require(scaling.intervalSeconds > 0, "scaling.intervalSeconds", "must be positive")
         try require(scaling.maxLaunchesPerTick >= 1, "scaling.maxLaunchesPerTick", "at least 1")
+        try require(scaling.drainTargetSeconds > 0, "scaling.drainTargetSeconds", "must be positive")
+        try require(scaling.bootSeconds >= 0, "scaling.bootSeconds", "cannot be negative")
+        try require(scaling.initialImagesPerSecondPerInstance > 0, "scaling.initialImagesPerSecondPerInstance",
+                    "must be positive")
+        try require(scaling.scaleInDelaySeconds >= 0, "scaling.scaleInDelaySeconds", "cannot be negative")
+        try require(scaling.billingMinimumSeconds >= 0, "scaling.billingMinimumSeconds", "cannot be negative")
         try require((1...65_535).contains(web.port) || web.port == 0, "web.port", "a TCP port (0 picks a free one)")
         try require(!web.allowedExtensions.isEmpty, "web.allowedExtensions", "at least one extension")
         try require(web.maxFileBytes > 0 && web.maxRequestBytes >= web.maxFileBytes, "web.maxRequestBytes",

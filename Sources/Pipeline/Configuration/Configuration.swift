@@ -141,8 +141,29 @@ public struct ScalingSettings: Codable, Sendable, Equatable {
     /// one) is terminated: a worker that never started or stopped working. Boot time counts, so
     /// this must cover a cold boot plus loading the model. 0 turns the rule off.
     public var heartbeatGraceSeconds = 300.0
+    /// `backlog`: the rule above. `slo`: launch just enough instances to answer the backlog within
+    /// `drainTargetSeconds`, from the learned throughput per instance and `bootSeconds`, and
+    /// release instances the target no longer needs (see `DrainTargetPlan`).
+    public var policy: ScalingPolicyKind = .backlog
+    /// The `slo` policy's target: seconds from now by which the backlog should be answered.
+    public var drainTargetSeconds = 30.0
+    /// Seconds from launch until a new instance takes work (EC2 boot plus the worker's start-up).
+    public var bootSeconds = 60.0
+    /// Images per second one instance is assumed to answer until results have taught the
+    /// `slo` policy better.
+    public var initialImagesPerSecondPerInstance = 10.0
+    /// The `slo` policy releases instances only after they have been surplus this long, and never
+    /// before `billingMinimumSeconds` of their life (already paid for: EC2 bills a minute at least).
+    public var scaleInDelaySeconds = 20.0
+    public var billingMinimumSeconds = 60.0
 
     public init() {}
+}
+
+/// Which rule decides how many instances the fleet wants.
+public enum ScalingPolicyKind: String, Codable, Sendable, Equatable {
+    case backlog
+    case slo
 }
 
 /// Where app-tier workers run.

@@ -12,21 +12,29 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     public var max: Int
     /// The decision in words (`ScalingDecision.explanation`).
     public var explanation: String
+    /// The `slo` policy's drain target and the drain time projected for the fleet it asked for
+    /// (the panel shows "target 30 s, projected 24 s"); absent under the `backlog` policy.
+    public var drainTargetSeconds: Double?
+    public var projectedDrainSeconds: Double?
 
-    public init(at: Int64, queue: QueueBacklog, instances: InstanceCounts, desired: Int, max: Int, explanation: String) {
+    public init(at: Int64, queue: QueueBacklog, instances: InstanceCounts, desired: Int, max: Int, explanation: String,
+                drainTargetSeconds: Double? = nil, projectedDrainSeconds: Double? = nil) {
         self.at = at
         self.queue = queue
         self.instances = instances
         self.desired = desired
         self.max = max
         self.explanation = explanation
+        self.drainTargetSeconds = drainTargetSeconds
+        self.projectedDrainSeconds = projectedDrainSeconds
     }
 
     /// The snapshot of one tick's decision.
     public init(decision: ScalingDecision, queue: QueueBacklog, maximum: Int, at date: Date) {
         self.init(at: APIJSON.milliseconds(date), queue: queue,
                   instances: InstanceCounts(pending: decision.pending, running: decision.running),
-                  desired: decision.desired, max: maximum, explanation: decision.explanation)
+                  desired: decision.desired, max: maximum, explanation: decision.explanation,
+                  drainTargetSeconds: decision.drainTargetSeconds, projectedDrainSeconds: decision.projectedDrainSeconds)
     }
 }
 

@@ -9,12 +9,18 @@ public protocol FleetSnapshotSource: Sendable {
     func snapshots() async -> AsyncStream<FleetSnapshot>
 }
 
+/// A snapshot source that also learns from the results (the `slo` policy's throughput estimate).
+public protocol FleetResultObserver: Sendable {
+    func recordResult(worker: String, inferenceMs: Double) async
+}
+
 /// `/ws/fleet`: forwards every snapshot of the source to the connected sockets (encoded once per
 /// tick) and greets a new socket with the latest one, so the panel draws at once.
 public final class FleetChannel: Sendable {
     private let hub = WSHub()
     private let latestSnapshot = Mutex<FleetSnapshot?>(nil)
     private let forwarding = Mutex<Task<Void, Never>?>(nil)
+    private let resultObserver = Mutex<(any FleetResultObserver)?>(nil)
 
     public init() {}
 
@@ -29,10 +35,18 @@ public final class FleetChannel: Sendable {
             }
         }
         forwarding.withLock { $0?.cancel(); $0 = task }
+        resultObserver.withLock { $0 = source as? any FleetResultObserver }
     }
 
     public func detach() {
         forwarding.withLock { $0?.cancel(); $0 = nil }
+        resultObserver.withLock { $0 = nil }
+    }
+
+    /// Passes a result's worker and inference time to the source, if it learns from them.
+    public func recordResult(worker: String, inferenceMs: Double) {
+        guard let observer = resultObserver.withLock({ $0 }) else { return }
+        Task { await observer.recordResult(worker: worker, inferenceMs: inferenceMs) }
     }
 
     /// Sends one snapshot to every socket and keeps it for newcomers.

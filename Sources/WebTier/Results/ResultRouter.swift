@@ -8,11 +8,14 @@ public struct ResultRouter: Sendable {
     public let jobs: JobStore
     public let waiters: ResultWaiters
     public let metrics: WebMetrics
+    /// The autoscaler learns the fleet's pace from the results (nil: no autoscaler to tell).
+    public let fleet: FleetChannel?
 
-    public init(jobs: JobStore, waiters: ResultWaiters, metrics: WebMetrics) {
+    public init(jobs: JobStore, waiters: ResultWaiters, metrics: WebMetrics, fleet: FleetChannel? = nil) {
         self.jobs = jobs
         self.waiters = waiters
         self.metrics = metrics
+        self.fleet = fleet
     }
 
     /// Routes one result; returns whether it was new to a job held here.
@@ -31,6 +34,8 @@ public struct ResultRouter: Sendable {
             }
         }
         waiters.resolve(message.imageId, with: message)
+        // Any worker's pace counts, a job this web tier does not hold included; a redelivery does not.
+        if outcome != .duplicate { fleet?.recordResult(worker: message.worker, inferenceMs: message.inferenceMs) }
         return outcome == .recorded
     }
 }

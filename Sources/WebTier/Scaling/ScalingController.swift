@@ -68,6 +68,7 @@ public actor ScalingController {
         defer { isRunning = false }
         logger.info("autoscaler started", metadata: [
             "interval": "\(settings.intervalSeconds)", "min": "\(settings.minInstances)", "max": "\(settings.maxInstances)",
+            "policy": "\(settings.policy.rawValue)",
         ])
         while !isStopped, !Task.isCancelled {
             _ = await tick()
@@ -115,6 +116,13 @@ public actor ScalingController {
     }
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    // MARK: Results
+
+    /// Teaches the `slo` policy the fleet's pace: call it for each result from the response queue.
+    public func recordResult(worker: String, inferenceMs: Double) {
+        state.demand.recordResult(worker: worker, inferenceMs: inferenceMs)
+    }
 
     // MARK: One tick
 

@@ -5,7 +5,7 @@ import Foundation
 public struct ScalingDecision: Sendable, Equatable {
     /// The backlog the decision was made for (visible + in flight).
     public var backlog: Int
-    /// clamp(ceil(backlog / targetBacklogPerInstance), min, max).
+    /// clamp(ceil(backlog / targetBacklogPerInstance), min, max), or the `slo` policy's plan.
     public var desired: Int
     /// Our instances counted as pending (including launches no listing has shown yet) and running,
     /// before this decision's terminations.
@@ -18,6 +18,10 @@ public struct ScalingDecision: Sendable, Equatable {
     /// Launches the rule wanted but held back this tick, and what held them back.
     public var heldBack: Int
     public var limit: LaunchLimit?
+    /// The `slo` policy's drain target and the drain time projected for the fleet once this
+    /// decision is carried out (nil: the `backlog` policy, or no projection: no capacity).
+    public var drainTargetSeconds: Double?
+    public var projectedDrainSeconds: Double?
     /// A one-line account of the decision for logs and the page.
     public var explanation: String
     /// The state to carry into the next tick; record this tick's launch on it with
@@ -51,6 +55,10 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
     /// Running without a worker heartbeat for longer than `scaling.heartbeatGraceSeconds`
     /// (`HeartbeatRule`); `everHeard` false means its worker never started working.
     case noHeartbeat(silentSeconds: Double, graceSeconds: Double, everHeard: Bool)
+    /// The `slo` policy needs only `desired` instances and this one has been surplus for the
+    /// scale-in delay and past its billed minimum. Its worker drains on the stop signal, so no job
+    /// is lost.
+    case surplus(desired: Int)
 
     public var description: String {
         switch self {
@@ -61,6 +69,8 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
         case let .noHeartbeat(silentSeconds, graceSeconds, everHeard):
             return (everHeard ? "no worker heartbeat for" : "never heard from its worker in")
                 + " \(Int(silentSeconds)) s, over the \(Int(graceSeconds)) s grace"
+        case let .surplus(desired):
+            return "surplus to the \(desired) the drain target needs"
         }
     }
 }

@@ -15,6 +15,12 @@ import Pipeline
 ///   max) and, when max was lowered, the excess: newest pending first, then newest running.
 /// A low backlog never terminates a running instance: idle workers terminate themselves, so a
 /// worker is never killed in the middle of a job by the controller.
+///
+/// With `scaling.policy = slo` the desired count is `DrainTargetPlan`'s instead: just enough
+/// instances to answer the backlog within `drainTargetSeconds`, from the learned throughput
+/// (`state.demand`) and the boot time. It also scales in: instances beyond the plan for
+/// `scaleInDelaySeconds`, and past their billed minute, are terminated (their workers drain on
+/// the stop signal). Workers in a shared stream rarely see enough empty polls in a row to idle out.
 public enum ScalingPolicy {
     /// How long a launched instance may be missing from listings before it is presumed gone.
     /// EC2 documents DescribeInstances as eventually consistent, typically for seconds; a minute
@@ -37,7 +43,7 @@ public enum ScalingPolicy {
 
         let backlogTotal = backlog.total
         let wantedByBacklog = backlogTotal / target + (backlogTotal % target == 0 ? 0 : 1)
-        let desired = min(max(wantedByBacklog, minimum), maximum)
+        var desired = min(max(wantedByBacklog, minimum), maximum)
 
         // One entry per id (a paged listing can repeat one, mid-transition), the most capable state
         // winning, so the result never depends on the listing's order.
@@ -49,6 +55,7 @@ public enum ScalingPolicy {
         let live = byID.values.filter(\.state.countsAsCapacity).sorted(by: newestFirst)
 
         var nextState = state
+        nextState.demand.closeWindow(backlog: backlog, now: now)
         let grace = min(unlistedLaunchGraceSeconds, settings.pendingTimeoutSeconds)
         nextState.unlistedLaunches = state.unlistedLaunches.filter { id, launchedAt in
             byID[id] == nil && now.timeIntervalSince(launchedAt) < grace
@@ -82,6 +89,20 @@ public enum ScalingPolicy {
             capacity -= min(capacity - maximum, candidates.count)
         }
 
+        var plan: DrainTargetPlan?
+        if settings.policy == .slo {
+            let drainPlan = sloPlan(backlog: backlogTotal, live: remaining, unlisted: nextState.unlistedLaunches,
+                                    settings: settings, demand: nextState.demand, minimum: minimum, maximum: maximum,
+                                    now: now)
+            plan = drainPlan
+            desired = drainPlan.desired
+            let surplusTerminations = surplus(
+                plan: drainPlan, capacity: capacity, live: remaining, unlisted: unlisted, settings: settings,
+                state: &nextState, now: now)
+            terminations += surplusTerminations
+            capacity -= surplusTerminations.count
+        }
+
         let wanted = max(desired - capacity, 0)
         let headroom = max(maximum - capacity, 0)
         var launch = 0
@@ -98,9 +119,67 @@ public enum ScalingPolicy {
         var decision = ScalingDecision(
             backlog: backlogTotal, desired: desired, pending: pending, running: running,
             launch: launch, terminations: terminations, heldBack: wanted - launch, limit: limit,
-            explanation: "", nextState: nextState)
+            drainTargetSeconds: plan?.targetSeconds, explanation: "", nextState: nextState)
+        if plan != nil {
+            let terminated = Set(terminations.map(\.instanceID))
+            let kept = readyInSeconds(live: remaining.filter { !terminated.contains($0.id) },
+                                      unlisted: nextState.unlistedLaunches, settings: settings, now: now)
+            decision.projectedDrainSeconds = DrainTargetPlan.projectedDrainSeconds(
+                backlog: Double(backlogTotal),
+                readyInSeconds: kept + Array(repeating: max(settings.bootSeconds, 0), count: launch),
+                rate: nextState.demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
+                arrivals: nextState.demand.arrivalsPerSecond)
+        }
         decision.explanation = explain(decision, backlog: backlog, minimum: minimum, maximum: maximum, target: target)
         return decision
+    }
+
+    /// The `slo` policy's plan for the live fleet (stuck and excess instances already removed).
+    static func sloPlan(
+        backlog: Int, live: [FleetInstance], unlisted: [String: Date], settings: ScalingSettings,
+        demand: DemandEstimate, minimum: Int, maximum: Int, now: Date
+    ) -> DrainTargetPlan {
+        DrainTargetPlan.plan(
+            backlog: backlog, readyInSeconds: readyInSeconds(live: live, unlisted: unlisted, settings: settings, now: now),
+            imagesPerSecondPerInstance: demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
+            arrivalsPerSecond: demand.arrivalsPerSecond, bootSeconds: settings.bootSeconds,
+            targetSeconds: settings.drainTargetSeconds, minimum: minimum, maximum: maximum,
+            reserveBacklog: demand.recentPeakBacklog)
+    }
+
+    /// Seconds until each instance takes work: 0 when running, the rest of the boot when pending.
+    static func readyInSeconds(live: [FleetInstance], unlisted: [String: Date], settings: ScalingSettings,
+                               now: Date) -> [Double] {
+        let boot = max(settings.bootSeconds, 0)
+        let pendingLaunches = live.filter { $0.state == .pending }.map(\.launchedAt) + Array(unlisted.values)
+        return live.filter { $0.state == .running }.map { _ in 0 }
+            + pendingLaunches.map { max(boot - now.timeIntervalSince($0), 0) }
+    }
+
+    /// The `slo` policy's scale-in: running instances beyond the plan, once the surplus has lasted
+    /// `scaleInDelaySeconds`, newest first among those past their billed minimum (terminating one
+    /// earlier saves nothing: the minute is paid either way). Not while the plan misses its target
+    /// (then fewer instances is never better) nor while an instance is still booting (the plan
+    /// that launched it may still need it; terminating a running one for it opens a gap).
+    static func surplus(
+        plan: DrainTargetPlan, capacity: Int, live: [FleetInstance], unlisted: Int, settings: ScalingSettings,
+        state: inout ScalingState, now: Date
+    ) -> [Termination] {
+        let desired = plan.desired
+        guard capacity > desired, plan.meetsTarget else {
+            state.surplusSince = nil
+            return []
+        }
+        guard unlisted == 0, !live.contains(where: { $0.state == .pending }) else { return [] }
+        let since = state.surplusSince ?? now
+        state.surplusSince = since
+        guard now.timeIntervalSince(since) >= settings.scaleInDelaySeconds else { return [] }
+        let eligible = live.filter {
+            $0.state == .running && now.timeIntervalSince($0.launchedAt) >= settings.billingMinimumSeconds
+        }
+        let chosen = eligible.prefix(capacity - desired)
+        if chosen.count == capacity - desired { state.surplusSince = nil }
+        return chosen.map { Termination(instanceID: $0.id, reason: .surplus(desired: desired)) }
     }
 
     /// Seconds of cool-down left, or nil when a launch may start. A last launch in the future means
@@ -126,10 +205,21 @@ public enum ScalingPolicy {
         left.launchedAt != right.launchedAt ? left.launchedAt > right.launchedAt : left.id > right.id
     }
 
+    /// Seconds as a whole number for the explanation; absurd values (a settings struct built by
+    /// hand, a throughput near zero) must not trap the controller.
+    static func wholeSeconds(_ seconds: Double, _ rounding: FloatingPointRoundingRule) -> String {
+        guard seconds.isFinite else { return "\(seconds)" }
+        return "\(Int(min(max(seconds, -1e15), 1e15).rounded(rounding)))"
+    }
+
     static func explain(_ decision: ScalingDecision, backlog: QueueBacklog, minimum: Int, maximum: Int, target: Int) -> String {
+        let rule = decision.drainTargetSeconds.map { targetSeconds in
+            "target \(wholeSeconds(targetSeconds, .toNearestOrAwayFromZero)) s, projected "
+                + (decision.projectedDrainSeconds.map { "\(wholeSeconds($0, .up)) s" } ?? "never")
+        } ?? "\(target) per instance"
         var parts = [
             "backlog \(decision.backlog) (\(max(backlog.visible, 0)) waiting, \(max(backlog.inFlight, 0)) in flight)"
-                + " → desired \(decision.desired) (\(target) per instance, min \(minimum), max \(maximum))",
+                + " → desired \(decision.desired) (\(rule), min \(minimum), max \(maximum))",
             "capacity \(decision.capacity) (\(decision.pending) pending, \(decision.running) running)",
         ]
         if decision.launch > 0 { parts.append("launch \(decision.launch)") }

@@ -9,6 +9,11 @@ public struct ScalingState: Sendable, Equatable {
     /// DescribeInstances is eventually consistent, so a fresh instance can be missing from the
     /// next listing; counting it as pending keeps the autoscaler from launching it twice.
     public var unlistedLaunches: [String: Date]
+    /// The `slo` policy's learned throughput and arrival rate (results are recorded on it between
+    /// ticks with `demand.recordResult`; each decision closes the window).
+    public var demand = DemandEstimate()
+    /// Since when the `slo` policy has had more instances than it wants (nil: not surplus).
+    public var surplusSince: Date?
 
     public init(lastLaunchAt: Date? = nil, unlistedLaunches: [String: Date] = [:]) {
         self.lastLaunchAt = lastLaunchAt

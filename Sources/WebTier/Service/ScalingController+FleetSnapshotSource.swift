@@ -1,2 +1,2 @@
-/// The autoscaler publishes the snapshots `/ws/fleet` forwards.
-extension ScalingController: FleetSnapshotSource {}
+/// The autoscaler publishes the snapshots `/ws/fleet` forwards, and learns from the results.
+extension ScalingController: FleetSnapshotSource, FleetResultObserver {}

@@ -52,7 +52,7 @@ public final class WebTierService: Sendable {
                              memoryBudget: MultipartBudget(capacity: web.intakeMemoryBytes),
                              spoolBudget: MultipartBudget(capacity: web.spoolDiskBytes),
                              logger: logger)
-        let router = ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics)
+        let router = ResultRouter(jobs: jobs, waiters: waiters, metrics: metrics, fleet: context.fleet)
         poller = ResultPoller(queue: resources.responses, router: router,
                               pollers: 3, waitSeconds: configuration.queues.longPollSeconds,
                               heartbeats: heartbeats, logger: logger)
