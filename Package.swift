@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "apptier", targets: ["AppTierCommand"]),
         .executable(name: "classify", targets: ["ClassifyCommand"]),
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
+        .executable(name: "provision", targets: ["ProvisionCommand"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -67,6 +68,8 @@ let package = Package(
             "HTTPServer", "AWS", "Pipeline", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Creates and removes a deployment's AWS resources (buckets, queues, roles, groups).
+        .target(name: "Provisioning", dependencies: ["AWS", "Pipeline"]),
         .target(name: "AppTier", dependencies: [
             "AWS", "Vision", "Pipeline", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
@@ -92,6 +95,10 @@ let package = Package(
             "Vision", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/classify"),
+        .executableTarget(name: "ProvisionCommand", dependencies: [
+            "CommandSupport", "Provisioning", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Commands/provision"),
         .executableTarget(name: "LoadGenCommand", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/loadgen"),
@@ -130,5 +137,6 @@ let package = Package(
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AWS", "Pipeline", "WebTier", "TestSupport"]),
     ]
 )
