@@ -29,14 +29,15 @@ OS_RELEASE="${OS_RELEASE:-/etc/os-release}"
 log() { printf 'elastic-classifier: %s\n' "$*"; }
 fail() { printf 'elastic-classifier: error: %s\n' "$*" >&2; exit 1; }
 
-# The runtime libraries of bin/apptier, bin/webtier and libonnxruntime (MANIFEST lists them),
-# named per release: Ubuntu 24.04 renamed several for its 64-bit time_t transition (t64).
+# The runtime libraries of bin/apptier, bin/webtier and libonnxruntime (MANIFEST lists them;
+# libjpeg.so.62 comes in the bundle), named per release: Ubuntu 24.04 renamed several for its
+# 64-bit time_t transition (t64).
 packages_for() {
-    local common="ca-certificates curl zlib1g libdeflate0 libstdc++6 libgcc-s1"
+    local common="ca-certificates curl zlib1g libdeflate0 libstdc++6 libgcc-s1 libxml2"
     case "$1:$2" in
-        debian:12) echo "$common libcurl4 libssl3 libjpeg62-turbo libpng16-16" ;;
-        ubuntu:22.04) echo "$common libcurl4 libssl3 libjpeg-turbo8 libpng16-16" ;;
-        ubuntu:24.04) echo "$common libcurl4t64 libssl3t64 libjpeg-turbo8 libpng16-16t64" ;;
+        debian:12) echo "$common libcurl4 libssl3 libpng16-16" ;;
+        ubuntu:22.04) echo "$common libcurl4 libssl3 libpng16-16" ;;
+        ubuntu:24.04) echo "$common libcurl4t64 libssl3t64 libpng16-16t64" ;;
         *) return 1 ;;
     esac
 }

@@ -16,11 +16,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 USER_DATA = ROOT / "scripts/ami/user-data.sh"
 
 RELEASES = {
-    ("debian", "12"): ["libcurl4", "libssl3", "libjpeg62-turbo", "libpng16-16"],
-    ("ubuntu", "22.04"): ["libcurl4", "libssl3", "libjpeg-turbo8", "libpng16-16"],
-    ("ubuntu", "24.04"): ["libcurl4t64", "libssl3t64", "libjpeg-turbo8", "libpng16-16t64"],
+    ("debian", "12"): ["libcurl4", "libssl3", "libpng16-16"],
+    ("ubuntu", "22.04"): ["libcurl4", "libssl3", "libpng16-16"],
+    ("ubuntu", "24.04"): ["libcurl4t64", "libssl3t64", "libpng16-16t64"],
 }
-COMMON = ["ca-certificates", "curl", "zlib1g", "libdeflate0", "libstdc++6", "libgcc-s1"]
+COMMON = ["ca-certificates", "curl", "zlib1g", "libdeflate0", "libstdc++6", "libgcc-s1", "libxml2"]
 
 SHIM = """#!/bin/sh
 printf '%s\\n' "$(basename "$0") $*" >> "$SHIM_LOG"
