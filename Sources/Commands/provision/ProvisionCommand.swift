@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
+import AWS
 import Pipeline
 import Provisioning
 
@@ -10,7 +11,7 @@ struct ProvisionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provision",
         abstract: "Create or delete a deployment's buckets, queues, IAM roles and security groups.",
-        subcommands: [Apply.self, Teardown.self],
+        subcommands: [Apply.self, BundleURL.self, Teardown.self],
         defaultSubcommand: Apply.self)
 
     struct Apply: AsyncParsableCommand {
@@ -50,6 +51,49 @@ struct ProvisionCommand: AsyncParsableCommand {
             let configuration = try options.load()
             let teardown = Provisioning.Teardown(configuration: configuration, clients: try deploymentClients(configuration))
             for change in try await teardown.run() { print(change) }
+        }
+    }
+}
+
+struct BundleURL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle-url",
+        abstract: "Upload a bundle (make-bundle's tarball) and print a presigned https URL and its SHA-256 for user-data.sh.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Argument(help: "The tarball make-bundle wrote (dist/elastic-classifier-VERSION.tar.gz).")
+    var bundle: String
+
+    @Option(help: "Hours the URL stays valid (S3 allows at most 168, and only as long as the signing keys live).")
+    var hours = 168
+
+    @Option(help: "Also write user-data.sh with the URL, checksum and this tier filled in (apptier or webtier).")
+    var tier: String?
+
+    @Option(help: "Where to write that user data.")
+    var userDataOutput = "Config/user-data.generated.sh"
+
+    func run() async throws {
+        guard (1...168).contains(hours) else { throw ValidationError("--hours must be 1...168, got \(hours)") }
+        if let tier, !["apptier", "webtier"].contains(tier) { throw ValidationError("--tier must be apptier or webtier") }
+        let configuration = try options.load()
+        let clients = try deploymentClients(configuration)
+        let file = URL(fileURLWithPath: bundle)
+        let sha256 = SHA256.hex(try SHA256.hash(fileAt: file))
+        // Beside the uploads, outside `uploads/`: no tier's role can read it, the URL can.
+        let key = "artifacts/\(file.lastPathComponent)"
+        try await clients.s3.putObject(bucket: configuration.storage.inputBucket, key: key, contentsOf: file,
+                                       contentType: "application/gzip")
+        let url = try await clients.s3.presignedGetURL(bucket: configuration.storage.inputBucket, key: key,
+                                                       expires: .seconds(hours * 3600))
+        print("BUNDLE_URL=\(url.absoluteString)")
+        print("BUNDLE_SHA256=\(sha256)")
+        if let tier {
+            let template = try String(contentsOfFile: "scripts/ami/user-data.sh", encoding: .utf8)
+            let rendered = try UserDataTemplate.render(template, url: url.absoluteString, sha256: sha256, tier: tier)
+            try Data(rendered.utf8).write(to: URL(fileURLWithPath: userDataOutput), options: .atomic)
+            print("wrote \(userDataOutput) (\(rendered.utf8.count) bytes; EC2 allows 16384)")
         }
     }
 }
