@@ -19,6 +19,9 @@ BUNDLE_URL="${BUNDLE_URL:-https://CHANGE-ME/elastic-classifier.tar.gz}"
 BUNDLE_SHA256="${BUNDLE_SHA256:-CHANGE-ME}"
 # apptier (a worker) or webtier (the web tier and autoscaler).
 TIER="${TIER:-apptier}"
+# "no" when building an AMI: the unit is enabled for the instances made from the image, but
+# not started on the builder (which has no role to reach the queues).
+START_NOW="${START_NOW:-yes}"
 
 # Where things go; overridable for the tests, which run this script in a scratch directory.
 PREFIX="${PREFIX:-/opt/elastic-classifier}"
@@ -121,8 +124,15 @@ main() {
     fetch_bundle "$WORK"
     install_bundle "$WORK"
     systemctl daemon-reload
-    systemctl enable --now "$TIER.service"
-    log "$TIER installed from bundle $(sed -n 's/^version: //p' "$PREFIX/MANIFEST") and started"
+    local version
+    version="$(sed -n 's/^version: //p' "$PREFIX/MANIFEST")"
+    if [ "$START_NOW" = no ]; then
+        systemctl enable "$TIER.service"
+        log "$TIER installed from bundle $version, enabled for the next boot (image build)"
+    else
+        systemctl enable --now "$TIER.service"
+        log "$TIER installed from bundle $version and started"
+    fi
 }
 
 main "$@"

@@ -125,6 +125,13 @@ def test_web_tier_gets_its_own_user_and_unit(tmp_path):
     assert (sandbox.systemd / "webtier.service").exists()
 
 
+def test_an_image_build_enables_the_unit_without_starting_it(tmp_path):
+    sandbox = Sandbox(tmp_path)
+    result = sandbox.run(START_NOW="no")
+    assert result.returncode == 0, result.stderr
+    assert sandbox.calls("systemctl") == ["daemon-reload", "enable apptier.service"]
+
+
 def test_a_bundle_that_is_not_the_expected_one_installs_nothing(tmp_path):
     sandbox = Sandbox(tmp_path)
     result = sandbox.run(BUNDLE_SHA256="0" * 64)
