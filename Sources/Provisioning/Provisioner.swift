@@ -48,7 +48,7 @@ public struct Provisioner: Sendable {
         changes.append(try await roles.ensureInstanceProfile(names.webTierRole))
         let groups = SecurityGroupProvisioning(ec2: clients.ec2, names: names, vpcId: configuration.deploy.vpcId)
         // Descriptions without spaces: moto's signature check re-encodes a form body's spaces as
-        // '+' and rejects our (correct) %20 (LOCAL-AWS.md).
+        // '+' and rejects our (correct) %20.
         let app = try await groups.ensure(names.appTierSecurityGroup, description: "ElasticClassifier-app-tier-no-inbound",
                                           ingress: nil)
         let web = try await groups.ensure(names.webTierSecurityGroup, description: "ElasticClassifier-web-tier-HTTP-in",

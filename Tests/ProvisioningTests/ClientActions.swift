@@ -41,9 +41,18 @@ enum SourceScan {
     /// with `createIfMissing` (local mode), which the generated configuration turns off; and the
     /// seam adapters, whose calls are attributed to the tier through `seamCalls` instead (both
     /// tiers share them, each using only some of their methods).
-    static let notScanned: Set<String> = ["Sources/Pipeline/AWSBackends/Provisioning.swift",
-                                          "Sources/Pipeline/AWSBackends/SQSJobQueue.swift",
+    static let notScanned: Set<String> = ["Sources/Pipeline/AWSBackends/SQSJobQueue.swift",
                                           "Sources/Pipeline/AWSBackends/S3ObjectStore.swift"]
+
+    /// Calls made only with `createIfMissing` (local mode): creating queues and buckets, and
+    /// reading the dead-letter queue's ARN for the redrive policy of a queue being created.
+    static let localModeOnly: [String: Set<String>] = [
+        "Sources/Pipeline/AWSBackends/Provisioning.swift": ["sqs:CreateQueue", "s3:CreateBucket", "sqs:GetQueueAttributes"],
+    ]
+
+    /// Actions a call needs besides its own: RunInstances with an instance profile passes the
+    /// role, and with TagSpecifications tags the instance (IAM checks CreateTags at launch).
+    static let implied: [String: Set<String>] = ["ec2:RunInstances": ["iam:PassRole", "ec2:CreateTags"]]
 
     /// Calls through the `JobQueue` and `ObjectStore` seams and the IAM action of the adapter
     /// method each reaches (`SQSJobQueue`, `S3ObjectStore`).
@@ -87,6 +96,10 @@ enum SourceScan {
         }
         for (pattern, action) in seamCalls where code.range(of: pattern, options: .regularExpression) != nil {
             actions[action] = "\(file.relativePath): \(pattern)"
+        }
+        for action in localModeOnly[file.relativePath] ?? [] { actions[action] = nil }
+        for (action, site) in actions {
+            for extra in implied[action] ?? [] where actions[extra] == nil { actions[extra] = site + " (implied)" }
         }
         return actions
     }

@@ -43,7 +43,7 @@ public enum TierCalls {
                 AWSCall("s3:PutObject", result),
                 AWSCall("s3:PutObject", context.bucket(names.outputBucket) + "/test_0"),
                 AWSCall("sqs:ReceiveMessage", requests), AWSCall("sqs:DeleteMessage", requests),
-                AWSCall("sqs:ChangeMessageVisibility", requests), AWSCall("sqs:GetQueueAttributes", requests),
+                AWSCall("sqs:ChangeMessageVisibility", requests),
                 AWSCall("sqs:SendMessage", responses),
                 AWSCall("ec2:TerminateInstances", ourInstance),
             ]

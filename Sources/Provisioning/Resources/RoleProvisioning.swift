@@ -11,7 +11,7 @@ struct RoleProvisioning: Sendable {
         let trust = TierPolicies.ec2TrustPolicy
         guard let role = try await iam.role(named: name) else {
             // No description: the tag says whose it is, and moto's signature check re-encodes a
-            // form body's spaces as '+' and then rejects our (correct) %20 (LOCAL-AWS.md).
+            // form body's spaces as '+' and then rejects our (correct) %20.
             let role = try await iam.createRole(name: name, assumeRolePolicyDocument: trust.json, tags: names.tags)
             return (ResourceChange(.role, name, .created), role.arn)
         }
