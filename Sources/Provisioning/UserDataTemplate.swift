@@ -1,12 +1,14 @@
-/// Fills in the three settings at the top of scripts/ami/user-data.sh (`BUNDLE_URL`,
-/// `BUNDLE_SHA256`, `TIER`): their defaults become the given values, the rest is unchanged.
+/// Fills in the settings at the top of scripts/ami/user-data.sh (`BUNDLE_URL`, `BUNDLE_SHA256`,
+/// `TIER`, `START_NOW`): their defaults become the given values, the rest is unchanged.
 public enum UserDataTemplate {
     /// Characters that would end or expand a `"${NAME:-default}"` default in bash. Presigned URLs
     /// never contain them (they are percent-encoded), so a value with one is refused, not escaped.
     static let unsafe: Set<Character> = ["}", "$", "`", "\"", "\\", "\n"]
 
-    public static func render(_ template: String, url: String, sha256: String, tier: String) throws -> String {
-        let values = ["BUNDLE_URL": url, "BUNDLE_SHA256": sha256, "TIER": tier]
+    /// - Parameter startNow: false for an image build (the unit is enabled, not started).
+    public static func render(_ template: String, url: String, sha256: String, tier: String,
+                              startNow: Bool = true) throws -> String {
+        let values = ["BUNDLE_URL": url, "BUNDLE_SHA256": sha256, "TIER": tier, "START_NOW": startNow ? "yes" : "no"]
         for (name, value) in values where value.contains(where: unsafe.contains) {
             throw ProvisioningError.invalidSetting(keyPath: name, reason: "'\(value)' holds a character bash would interpret")
         }

@@ -74,6 +74,9 @@ struct BundleURL: AsyncParsableCommand {
     @Option(help: "Where to write that user data.")
     var userDataOutput = "Config/user-data.generated.sh"
 
+    @Flag(help: "User data for building an AMI: install and enable the unit, start it only on the image's instances.")
+    var imageBuild = false
+
     func run() async throws {
         guard (1...168).contains(hours) else { throw ValidationError("--hours must be 1...168, got \(hours)") }
         if let tier, !["apptier", "webtier"].contains(tier) { throw ValidationError("--tier must be apptier or webtier") }
@@ -91,7 +94,8 @@ struct BundleURL: AsyncParsableCommand {
         print("BUNDLE_SHA256=\(sha256)")
         if let tier {
             let template = try String(contentsOfFile: "scripts/ami/user-data.sh", encoding: .utf8)
-            let rendered = try UserDataTemplate.render(template, url: url.absoluteString, sha256: sha256, tier: tier)
+            let rendered = try UserDataTemplate.render(template, url: url.absoluteString, sha256: sha256, tier: tier,
+                                                       startNow: !imageBuild)
             try Data(rendered.utf8).write(to: URL(fileURLWithPath: userDataOutput), options: .atomic)
             print("wrote \(userDataOutput) (\(rendered.utf8.count) bytes; EC2 allows 16384)")
         }
