@@ -227,3 +227,43 @@ struct Snapshot: Equatable {
         return snapshot
     }
 }
+
+/// The tiers' S3 grants evaluated by moto itself: a user holding a tier's policy, signing its own
+/// requests with signature checking on. (moto checks S3 actions against bucket and object ARNs;
+/// for SQS and EC2 it checks actions against "*" only, so those grants are tested by
+/// LeastPrivilegeTests instead.)
+@Suite("Tier policies enforced by moto (S3)", .serialized)
+struct PolicyEnforcementTests {
+    @Test("the app tier reads uploads and writes results; it cannot write uploads or read results")
+    func appTierS3() async throws {
+        let server = try MotoServer.startPrivate()
+        defer { server.stop() }
+        let motoIAM = MotoIAM(server: server)
+        let admin = try await motoIAM.createUserWithAccessKey(MotoNames.unique("admin"))
+        var configuration = Configuration()
+        configuration.storage.inputBucket = MotoNames.unique("in")
+        configuration.storage.outputBucket = MotoNames.unique("out")
+        let names = DeploymentNames(configuration)
+        let context = PolicyContext(names: names, account: "123456789012",
+                                    appTierRoleArn: "arn:aws:iam::123456789012:role/app")
+        let worker = try await motoIAM.createUserWithAccessKey(MotoNames.unique("worker"),
+                                                               policy: TierPolicies.appTier(context).json)
+        try server.setSignatureChecking(true)
+        let adminS3 = S3Client(configuration: server.configuration(credentials: admin))
+        for bucket in [names.inputBucket, names.outputBucket] { try await adminS3.createBucket(bucket) }
+        try await adminS3.putObject(bucket: names.inputBucket, key: "uploads/j/i/cat.jpg", body: Data("jpeg".utf8))
+        try await adminS3.putObject(bucket: names.outputBucket, key: "results/j/i.json", body: Data("{}".utf8))
+
+        // (No HeadBucket here: moto checks it as "s3:HeadBucket", an action IAM does not have;
+        // real S3 checks s3:ListBucket, which the policy grants.)
+        let s3 = S3Client(configuration: server.configuration(credentials: worker))
+        #expect(try await s3.getObject(bucket: names.inputBucket, key: "uploads/j/i/cat.jpg").body == Data("jpeg".utf8))
+        try await s3.putObject(bucket: names.outputBucket, key: "results/j/i2.json", body: Data("{}".utf8))
+        try await s3.putObject(bucket: names.outputBucket, key: "test_0", body: Data("(test_0, cat)".utf8))
+        await #expect(throws: S3Error.self) {
+            try await s3.putObject(bucket: names.inputBucket, key: "uploads/j/i/forged.jpg", body: Data("x".utf8))
+        }
+        await #expect(throws: S3Error.self) { _ = try await s3.getObject(bucket: names.outputBucket, key: "results/j/i.json") }
+        await #expect(throws: S3Error.self) { try await s3.createBucket(MotoNames.unique("new")) }
+    }
+}
