@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "classify", targets: ["ClassifyCommand"]),
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
         .executable(name: "scalesim", targets: ["ScaleSimCommand"]),
+        .executable(name: "provision", targets: ["ProvisionCommand"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -70,6 +71,8 @@ let package = Package(
         ]),
         // The autoscaling simulator: drives WebTier's real scaling rule in simulated time.
         .target(name: "ScaleSim", dependencies: ["WebTier", "Pipeline"]),
+        // Creates and removes a deployment's AWS resources (buckets, queues, roles, groups).
+        .target(name: "Provisioning", dependencies: ["AWS", "Pipeline"]),
         .target(name: "AppTier", dependencies: [
             "AWS", "Vision", "Pipeline", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
@@ -95,6 +98,10 @@ let package = Package(
             "Vision", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/classify"),
+        .executableTarget(name: "ProvisionCommand", dependencies: [
+            "CommandSupport", "Provisioning", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Commands/provision"),
         .executableTarget(name: "LoadGenCommand", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/loadgen"),
@@ -138,5 +145,6 @@ let package = Package(
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
         .testTarget(name: "ScaleSimTests", dependencies: ["ScaleSim", "WebTier", "Pipeline", "TestSupport"]),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AWS", "Pipeline", "WebTier", "TestSupport"]),
     ]
 )

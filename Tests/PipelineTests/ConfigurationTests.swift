@@ -118,7 +118,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["local.json", "aws.example.json"])
+    @Test(arguments: ["local.json", "aws.example.json", "aws.course.json"])
     func theShippedConfigurationFilesLoad(name: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

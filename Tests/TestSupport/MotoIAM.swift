@@ -14,9 +14,15 @@ public struct MotoIAM: Sendable {
     /// Creates `userName` with an allow-everything inline policy (moto evaluates IAM policies once
     /// checking is on; a user without one is denied) and returns a new access key for it.
     public func createUserWithAccessKey(_ userName: String) async throws -> AWSCredentials {
+        try await createUserWithAccessKey(userName, policy: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+    }
+
+    /// Creates `userName` with `policy` as its only inline policy and returns a new access key:
+    /// moto then allows that user what the policy allows (S3 resources included; for other
+    /// services moto evaluates actions against the resource "*" only).
+    public func createUserWithAccessKey(_ userName: String, policy: String) async throws -> AWSCredentials {
         _ = try await call("CreateUser", ["UserName": userName])
-        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-        _ = try await call("PutUserPolicy", ["UserName": userName, "PolicyName": "allow-all", "PolicyDocument": policy])
+        _ = try await call("PutUserPolicy", ["UserName": userName, "PolicyName": "policy", "PolicyDocument": policy])
         let response = try await call("CreateAccessKey", ["UserName": userName])
         guard let key = response.path("CreateAccessKeyResult", "AccessKey"),
               let id = key.text(of: "AccessKeyId"), let secret = key.text(of: "SecretAccessKey") else {

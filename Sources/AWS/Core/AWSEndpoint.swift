@@ -34,7 +34,7 @@ public struct AWSEndpoint: Sendable, Equatable {
         } else {
             scheme = "https"
             let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-            authority = "\(service.endpointPrefix).\(region).\(suffix)"
+            authority = service.globalHost ?? "\(service.endpointPrefix).\(region).\(suffix)"
             basePath = ""
             isCustom = false
         }

@@ -16,6 +16,7 @@ public struct Configuration: Codable, Sendable, Equatable {
     public var fleet = FleetSettings()
     public var web = WebSettings()
     public var model = ModelSettings()
+    public var deploy = DeploySettings()
 
     public init() {}
 }
