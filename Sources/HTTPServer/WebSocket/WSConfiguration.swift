@@ -50,3 +50,11 @@ public enum WSSendResult: Sendable, Equatable {
     /// The connection is closing or closed; nothing was queued.
     case closed
 }
+
+extension WSConfiguration {
+    /// For routes that only push to the client and ignore what it sends (job progress, fleet
+    /// snapshots): inbound messages and frames are capped at 4 KiB, so a client cannot make the
+    /// server buffer megabytes it would throw away; a bigger frame is refused with 1009 from its
+    /// header, before its payload is read.
+    public static var serverPush: WSConfiguration { WSConfiguration(limits: .init(maxMessageSize: 4 << 10)) }
+}

@@ -27,6 +27,10 @@ extension Configuration {
                     "must be at least web.maxFileBytes")
         try require(web.maxFilesPerRequest >= 1, "web.maxFilesPerRequest", "at least 1")
         try require(web.intakeMemoryBytes >= 0, "web.intakeMemoryBytes", "at least 0 (0 spools every file past 64 KiB)")
+        try require(web.maxConnections >= 1, "web.maxConnections", "at least 1")
+        try require(web.maxConnectionsPerAddress >= 0, "web.maxConnectionsPerAddress", "at least 0 (0: no per-address cap)")
+        try require(web.bodyReadGraceSeconds > 0, "web.bodyReadGraceSeconds", "must be positive")
+        try require(web.bodyMinimumBytesPerSecond >= 1, "web.bodyMinimumBytesPerSecond", "at least 1")
         try require(model.cropSize > 0 && model.resizeShorterSide >= model.cropSize, "model.resizeShorterSide",
                     "must be at least model.cropSize")
         try require(model.mean.count == 3 && model.std.count == 3 && !model.std.contains(0), "model.std",

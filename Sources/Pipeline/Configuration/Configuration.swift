@@ -161,6 +161,14 @@ public struct WebSettings: Codable, Sendable, Equatable {
     /// How long the course-compatible `POST /` waits for its result before answering 504.
     public var courseEndpointTimeoutSeconds = 120.0
     public var maxConnections = 4096
+    /// Connections one client address may hold at once (more get 503), so one client cannot
+    /// take them all; 0 means no cap (behind a proxy every client has the proxy's address).
+    public var maxConnectionsPerAddress = 64
+    /// A request body must arrive within this grace period plus its size at
+    /// `bodyMinimumBytesPerSecond`, or it is answered 408: a client dripping a byte just inside
+    /// the idle timeout cannot hold a connection for ever.
+    public var bodyReadGraceSeconds = 30.0
+    public var bodyMinimumBytesPerSecond = 10_000
 
     public init() {}
 }
