@@ -76,12 +76,12 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
 extension SocketAddress {
     /// The host part of an address (no port) as a small hashable value, for counting a client's
     /// connections without formatting a string on every accept.
-    public struct Host: Hashable, Sendable {
+    struct Host: Hashable, Sendable {
         let high: UInt64
         let low: UInt64
     }
 
-    public var hostIdentity: Host {
+    var hostIdentity: Host {
         withUnsafeBytes(of: storage) { raw in
             if family == AF_INET6 {
                 let offset = MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr) ?? 8
