@@ -3,7 +3,8 @@
 public struct WSConfiguration: Sendable {
     /// Inbound message and frame size limits (1009 beyond).
     public var limits: WSInbound.Limits
-    /// Bytes of outgoing frames that may wait for a slow client before `overflowPolicy` applies.
+    /// Bytes of outgoing frames (pongs and closes included) that may wait for a slow client before
+    /// `overflowPolicy` applies; a control frame that does not fit closes the connection (1008).
     public var maxQueuedBytes: Int
     public var overflowPolicy: WSOverflowPolicy
     /// With nothing received for this long we send a ping (keeps NATs open, detects dead peers).

@@ -133,7 +133,10 @@ public final class WSConnection: Sendable {
         let frame = WSFrameEncoder.encode(.pong(payload))
         let replaced: Bool = outgoing.withLock { outgoing in
             guard outgoing.state == .open, let index = outgoing.pendingPong else { return false }
-            outgoing.queuedBytes += frame.count - outgoing.frames[index].count
+            let growth = frame.count - outgoing.frames[index].count
+            // A longer pong that does not fit takes the enqueue path, which closes the connection.
+            guard outgoing.queuedBytes + growth <= configuration.maxQueuedBytes else { return false }
+            outgoing.queuedBytes += growth
             outgoing.peakQueuedBytes = max(outgoing.peakQueuedBytes, outgoing.queuedBytes)
             outgoing.frames[index] = frame
             return true
