@@ -144,6 +144,13 @@ func heads(_ events: [HTTPRequestDecoder.Event]) -> [HTTPRequestHead] {
         .init(name: "Transfer-Encoding then Content-Length",
               input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
               error: .contentLengthWithTransferEncoding, status: 400),
+        // RFC 9112 §6.1: HTTP/1.0 has no chunked coding; a server that took it would read the
+        // body differently from an HTTP/1.0 proxy in front of it (request smuggling).
+        .init(name: "HTTP/1.0 with chunked", input: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+              error: .transferEncodingInHTTP10, status: 400),
+        .init(name: "HTTP/1.0 with chunked and Content-Length",
+              input: "POST / HTTP/1.0\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello",
+              error: .transferEncodingInHTTP10, status: 400),
         .init(name: "differing duplicate Content-Length",
               input: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
               error: .conflictingContentLength, status: 400),

@@ -37,7 +37,35 @@ import Testing
         #expect(connection.send(binary: [UInt8](repeating: 0, count: 90)) == .enqueued)
         #expect(connection.send(binary: [UInt8](repeating: 0, count: 20)) == .dropped)
         #expect(connection.isOpen)
-        #expect(connection.ping() == .enqueued)  // control frames bypass the limit
+        #expect(connection.ping() == .enqueued)  // 2 bytes: still fits (92 + 2 <= 100)
+    }
+
+    @Test("control frames count against the limit: a pong that does not fit closes with 1008, whatever the policy",
+          arguments: [WSOverflowPolicy.close, .dropMessage])
+    func pongOverLimitCloses(policy: WSOverflowPolicy) {
+        let connection = Self.connection(maxQueued: 100, policy: policy)
+        #expect(connection.send(binary: [UInt8](repeating: 0, count: 90)) == .enqueued)
+        #expect(connection.answerPing(Array(repeating: 7, count: 10)) == .overflowClosed)
+        #expect(!connection.isOpen)
+        let closeFrame = WSFrameEncoder.encode(.close(.policyViolation, reason: "outgoing queue full (slow consumer)"))
+        #expect(connection.queuedBytes == closeFrame.count)
+    }
+
+    @Test("a pong still queued is replaced by the next ping's: a ping flood queues one pong")
+    func pongsCoalesce() {
+        let connection = Self.connection(maxQueued: 1000)
+        for index in 0..<10_000 {
+            #expect(connection.answerPing([UInt8(index & 0xFF)]) == .enqueued)
+        }
+        let lastPong = WSFrameEncoder.encode(.pong([UInt8(9_999 & 0xFF)]))
+        #expect(connection.queuedBytes == lastPong.count)
+        #expect(connection.peakQueuedBytes == lastPong.count)
+        #expect(connection.outgoing.withLock { $0.frames } == [lastPong])
+        // Data queued after the pong does not move it: the next ping still replaces it in place.
+        #expect(connection.send(text: "after") == .enqueued)
+        #expect(connection.answerPing([1, 2]) == .enqueued)
+        #expect(connection.outgoing.withLock { $0.frames } == [WSFrameEncoder.encode(.pong([1, 2])),
+                                                               WSFrameEncoder.encode(.text("after"))])
     }
 
     @Test("close policy: overflow replaces the queue with a 1008 close and refuses later sends")

@@ -54,6 +54,16 @@ import Testing
         #expect(result.error?.closeCode == .messageTooBig)
     }
 
+    @Test("a continuation that would pass the message limit fails from its header, before its payload arrives")
+    func oversizeContinuationRefusedFromHeader() {
+        var inbound = WSInbound(limits: WSInbound.Limits(maxMessageSize: 100))
+        let first = inbound.receive(WSClient.bytes(WSFrame(fin: false, opcode: .binary, payload: [UInt8](repeating: 1, count: 60))))
+        #expect(first.error == nil)
+        // Header of a 60-byte continuation, no payload yet.
+        let result = inbound.receive(WSClient.rawHeader(firstByte: 0x80, lengthBytes: [60]))
+        #expect(result.error == .messageTooBig(size: 120, limit: 100))
+    }
+
     @Test("invalid UTF-8 in a text message fails with 1007", arguments: [
         [0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80],
     ] as [[UInt8]])

@@ -25,8 +25,9 @@ import TestSupport
     }
 
     /// Connects and completes the opening handshake; returns the client and the 101 response.
-    static func open(_ port: UInt16, path: String, key: String = "dGhlIHNhbXBsZSBub25jZQ==") throws -> (RawClient, RawClient.Response) {
-        let client = try RawClient(port: port)
+    static func open(_ port: UInt16, path: String, key: String = "dGhlIHNhbXBsZSBub25jZQ==",
+                     receiveBufferBytes: Int32? = nil) throws -> (RawClient, RawClient.Response) {
+        let client = try RawClient(port: port, receiveBufferBytes: receiveBufferBytes)
         try client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n")
         return (client, try client.readResponse(forHead: true))

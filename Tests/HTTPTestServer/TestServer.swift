@@ -10,7 +10,10 @@ import Synchronization
 ///
 /// Options: `--port N` (0), `--host H` (127.0.0.1; repeatable, e.g. `--host ::1`), `--root DIR`
 /// (static files under /static/), `--max-connections N`, `--header-timeout-ms N`,
-/// `--body-timeout-ms N`, `--keepalive-timeout-ms N`, `--max-body N`, `--log-level L`.
+/// `--body-timeout-ms N`, `--keepalive-timeout-ms N`, `--max-body N`, `--log-level L`,
+/// `--max-connections-per-address N`, `--body-grace-ms N`, `--body-min-rate N` (bytes/s),
+/// `--open-file-limit N` (lowers RLIMIT_NOFILE, soft and hard, before starting: for the tests of
+/// descriptor exhaustion, which must not lower the test runner's own limit).
 @main
 struct TestServer {
     static func main() async throws {
@@ -21,14 +24,30 @@ struct TestServer {
         var configuration = HTTPServerConfiguration(
             listenAddresses: try options.hosts.map { try SocketAddress(host: $0, port: options.port) })
         configuration.maxConnections = options.maxConnections
+        configuration.maxConnectionsPerAddress = options.maxConnectionsPerAddress
+        configuration.bodyReadGracePeriod = .milliseconds(options.bodyGraceMilliseconds)
+        configuration.bodyMinimumBytesPerSecond = options.bodyMinimumRate
         configuration.headerReadTimeout = .milliseconds(options.headerTimeoutMilliseconds)
         configuration.bodyIdleTimeout = .milliseconds(options.bodyTimeoutMilliseconds)
         configuration.keepAliveTimeout = .milliseconds(options.keepAliveTimeoutMilliseconds)
         configuration.limits.maxBodyBytes = options.maxBodyBytes
         configuration.shutdownGracePeriod = .seconds(5)
 
+        if let openFileLimit = options.openFileLimit {
+            var limit = rlimit(rlim_cur: rlim_t(openFileLimit), rlim_max: rlim_t(openFileLimit))
+            guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
+                writeLine("error: cannot set RLIMIT_NOFILE to \(openFileLimit)", to: 2)
+                exit(2)
+            }
+        }
         let server = Server(configuration: configuration, handler: makeRouter(options), logger: logger)
-        let addresses = try server.start()
+        let addresses: [SocketAddress]
+        do {
+            addresses = try server.start()
+        } catch {
+            writeLine("error: \(error)", to: 2)
+            exit(1)
+        }
         writeLine("LISTENING \(addresses[0].port)", to: 1)
         await waitForTerminationSignal()
         await server.stop()
@@ -89,6 +108,11 @@ struct TestServer {
             return .text("slept \(milliseconds) ms\n")
         }
         router.add(.get, "/fail") { _ in throw TestFailure() }
+        // Take every free descriptor (as spool files and upstream sockets would), and give them
+        // back: the descriptor-exhaustion tests drive the server out of descriptors with these.
+        let held = HeldDescriptors()
+        router.add(.post, "/descriptors/hold") { _ in .text("\(held.takeAll())\n") }
+        router.add(.post, "/descriptors/release") { _ in .text("\(held.releaseAll())\n") }
         if let root = options.root, let files = StaticDirectoryHandler(root: root, mountPath: "/static") {
             router.add(.get, "/static/*", files)
         }
@@ -127,6 +151,28 @@ struct TestServer {
 
 struct TestFailure: Error {}
 
+/// Descriptors opened on /dev/null until the process has none left.
+final class HeldDescriptors: Sendable {
+    private let descriptors = Mutex<[Int32]>([])
+
+    /// Opens descriptors until `open` fails; returns how many this call took.
+    func takeAll() -> Int {
+        descriptors.withLock { descriptors in
+            let before = descriptors.count
+            while case let fd = open("/dev/null", O_RDONLY | O_CLOEXEC), fd >= 0 { descriptors.append(fd) }
+            return descriptors.count - before
+        }
+    }
+
+    func releaseAll() -> Int {
+        descriptors.withLock { descriptors in
+            descriptors.forEach { _ = close($0) }
+            defer { descriptors = [] }
+            return descriptors.count
+        }
+    }
+}
+
 /// Resumes the waiting task on the first signal only; keeps the signal sources alive.
 final class SignalLatch: Sendable {
     private let state: Mutex<(continuation: CheckedContinuation<Void, Never>?, sources: [any DispatchSourceSignal])>
@@ -150,6 +196,10 @@ struct Options {
     var bodyTimeoutMilliseconds = 30_000
     var keepAliveTimeoutMilliseconds = 30_000
     var maxBodyBytes = 1 << 30
+    var maxConnectionsPerAddress: Int?
+    var bodyGraceMilliseconds = 30_000
+    var bodyMinimumRate = 10_000
+    var openFileLimit: Int?
     var logLevel = Logger.Level.warning
 
     init(_ arguments: ArraySlice<String>) {
@@ -165,6 +215,10 @@ struct Options {
             case "--body-timeout-ms": bodyTimeoutMilliseconds = Int(value) ?? bodyTimeoutMilliseconds
             case "--keepalive-timeout-ms": keepAliveTimeoutMilliseconds = Int(value) ?? keepAliveTimeoutMilliseconds
             case "--max-body": maxBodyBytes = Int(value) ?? maxBodyBytes
+            case "--max-connections-per-address": maxConnectionsPerAddress = Int(value)
+            case "--body-grace-ms": bodyGraceMilliseconds = Int(value) ?? bodyGraceMilliseconds
+            case "--body-min-rate": bodyMinimumRate = Int(value) ?? bodyMinimumRate
+            case "--open-file-limit": openFileLimit = Int(value)
             case "--log-level": logLevel = Logger.Level(rawValue: value) ?? logLevel
             default: writeLine("unknown option \(flag)", to: 2)
             }

@@ -106,6 +106,9 @@ import Testing
         ("scaling.maxInstances", "-1"),
         ("scaling.targetBacklogPerInstance", "0"),
         ("web.port", "70000"),
+        ("web.maxConnectionsPerAddress", "-1"),
+        ("web.bodyReadGraceSeconds", "0"),
+        ("web.bodyMinimumBytesPerSecond", "0"),
         ("model.cropSize", "300"),
         ("fleet.kind", "\"ec2\""),
     ])

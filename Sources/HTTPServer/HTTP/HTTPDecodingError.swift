@@ -21,6 +21,8 @@ public enum HTTPDecodingError: Error, Equatable, Sendable, CustomStringConvertib
     case conflictingContentLength
     case invalidContentLength
     case unsupportedTransferEncoding(String)
+    /// Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: faulty framing).
+    case transferEncodingInHTTP10
     case lengthRequired
     case bodyTooLarge(limit: Int)
     case invalidChunkSize
@@ -60,6 +62,7 @@ public enum HTTPDecodingError: Error, Equatable, Sendable, CustomStringConvertib
         case .conflictingContentLength: return "Content-Length values differ"
         case .invalidContentLength: return "Content-Length is not a decimal number"
         case let .unsupportedTransferEncoding(coding): return "Transfer-Encoding '\(coding)' is not supported; only chunked"
+        case .transferEncodingInHTTP10: return "Transfer-Encoding is not defined for HTTP/1.0; send Content-Length"
         case .lengthRequired: return "a body needs Content-Length or chunked Transfer-Encoding"
         case let .bodyTooLarge(limit): return "body larger than \(limit) bytes"
         case .invalidChunkSize: return "invalid chunk size"

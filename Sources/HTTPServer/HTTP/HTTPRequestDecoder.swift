@@ -317,6 +317,9 @@ public struct HTTPRequestDecoder: Sendable {
         let contentLengths = headers.values(of: "Content-Length")
         var framing = HTTPRequestHead.BodyFraming.none
         if !transferEncodings.isEmpty {
+            // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so its framing is faulty; we
+            // refuse it rather than guess where the body ends (a proxy may disagree: smuggling).
+            guard partial.version.minor >= 1 else { throw .transferEncodingInHTTP10 }
             guard contentLengths.isEmpty else { throw .contentLengthWithTransferEncoding }
             let codings = transferEncodings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
                 .map { $0.trimmingOWS().lowercased() }

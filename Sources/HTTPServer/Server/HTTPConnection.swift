@@ -8,6 +8,7 @@ import Logging
 /// for the handler: both touch the decoder, never at the same time.
 actor HTTPConnection {
     private let socket: AsyncSocket
+    private let id: ConnectionRegistry.ID
     private let remoteAddress: String
     private let configuration: HTTPServerConfiguration
     private let handler: any HTTPHandler
@@ -20,10 +21,15 @@ actor HTTPConnection {
     private var bodyFinished = true
     private var continuePending = false
     private var bodyError: (any Error)?
+    /// Time spent waiting for this request's body bytes, and how many came: the body deadline
+    /// grows with what arrived (see `bodyReadGracePeriod`).
+    private var bodyWaited = Duration.zero
+    private var bodyReceived = 0
 
-    init(socket: AsyncSocket, remoteAddress: String, configuration: HTTPServerConfiguration,
+    init(socket: AsyncSocket, id: ConnectionRegistry.ID, remoteAddress: String, configuration: HTTPServerConfiguration,
          handler: any HTTPHandler, registry: ConnectionRegistry, logger: Logger) {
         self.socket = socket
+        self.id = id
         self.remoteAddress = remoteAddress
         self.configuration = configuration
         self.handler = handler
@@ -42,9 +48,11 @@ actor HTTPConnection {
     private func serveRequests() async -> Bool {
         while true {
             guard let head = await readHead() else { return false }
-            registry.markBusy(socket.socket)
+            registry.markBusy(id)
             requestNumber += 1
             bodyError = nil
+            bodyWaited = .zero
+            bodyReceived = 0
             continuePending = head.expectsContinue
             bodyFinished = head.framing == .none || head.framing == .contentLength(0)
             if bodyFinished {
@@ -117,7 +125,7 @@ actor HTTPConnection {
                 return nil
             }
             if headStarted == nil {
-                guard registry.markIdle(socket.socket) else { return nil }
+                guard registry.markIdle(id) else { return nil }
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
             let bytes: [UInt8]
@@ -134,7 +142,7 @@ actor HTTPConnection {
             guard !bytes.isEmpty else { return nil }
             if headStarted == nil {
                 headStarted = clock.now
-                registry.markBusy(socket.socket)
+                registry.markBusy(id)
             }
             decoder.append(bytes)
         }
@@ -160,7 +168,7 @@ actor HTTPConnection {
                     try await socket.write(HTTPResponseEncoder.continueResponse,
                                            deadline: .now + configuration.writeTimeout)
                 }
-                let bytes = try await socket.read(maxBytes: 64 * 1024, deadline: .now + configuration.bodyIdleTimeout)
+                let bytes = try await readBody()
                 guard !bytes.isEmpty else { throw SocketError.disconnected }
                 decoder.append(bytes)
             }
@@ -171,6 +179,19 @@ actor HTTPConnection {
             bodyError = error
             throw error
         }
+    }
+
+    /// One read of body bytes, within both the idle timeout and what is left of the body's
+    /// total budget (grace period + bytes received at the minimum rate - time already waited).
+    private func readBody() async throws -> [UInt8] {
+        let rate = Double(max(configuration.bodyMinimumBytesPerSecond, 1))
+        let budget = configuration.bodyReadGracePeriod + .seconds(Double(bodyReceived) / rate) - bodyWaited
+        guard budget > .zero else { throw SocketError.timedOut }
+        let started = ContinuousClock.now
+        defer { bodyWaited += ContinuousClock.now - started }
+        let bytes = try await socket.read(maxBytes: 64 * 1024, deadline: started + min(configuration.bodyIdleTimeout, budget))
+        bodyReceived += bytes.count
+        return bytes
     }
 
     /// Reads and drops an unread body so the next pipelined request can be decoded; gives up
@@ -283,10 +304,10 @@ actor HTTPConnection {
     }
 }
 
-/// The body stalled longer than the body idle timeout.
+/// The body stalled longer than the body idle timeout, or arrived slower than the minimum rate.
 struct HTTPBodyTimeoutError: HTTPResponseError {
     var status: HTTPStatus { .requestTimeout }
-    var message: String { "request body stalled" }
+    var message: String { "request body stalled or arrived too slowly" }
 }
 
 /// Routes a handler's body reads to its connection, tagged with the request they belong to

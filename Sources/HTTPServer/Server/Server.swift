@@ -42,7 +42,8 @@ public final class Server: Sendable {
     /// Binds every listen address and starts accepting. Returns the bound addresses.
     @discardableResult
     public func start() throws(SocketError) -> [SocketAddress] {
-        ResourceLimits.raiseOpenFileLimit()
+        try ResourceLimits.checkOpenFileLimit(maxConnections: configuration.maxConnections)
+        let descriptorReserve = DescriptorReserve()
         let pool = try SocketPool()
         var listeners: [Socket] = []
         var addresses: [SocketAddress] = []
@@ -58,7 +59,7 @@ public final class Server: Sendable {
             throw error
         }
         let tasks = listeners.map { listener in
-            Task { [self] in await acceptLoop(listener, pool: pool) }
+            Task { [self] in await acceptLoop(listener, pool: pool, reserve: descriptorReserve) }
         }
         state.withLock { state in
             state.pool = pool
@@ -100,7 +101,7 @@ public final class Server: Sendable {
         logger.info("stopped")
     }
 
-    private func acceptLoop(_ listener: Socket, pool: SocketPool) async {
+    private func acceptLoop(_ listener: Socket, pool: SocketPool, reserve: DescriptorReserve) async {
         while true {
             do {
                 try await pool.wait(for: listener, .readable)
@@ -109,10 +110,14 @@ public final class Server: Sendable {
             }
             while true {
                 let accepted: (Socket, SocketAddress)?
-                do {
+                do throws(SocketError) {
                     accepted = try listener.accept()
+                } catch where error.isDescriptorExhaustion {
+                    if shedWithReserve(listener, pool: pool, reserve: reserve) { continue }
+                    logger.warning("accept failed: out of descriptors", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(50))
+                    break
                 } catch {
-                    // EMFILE and friends: log, back off briefly instead of spinning.
                     logger.warning("accept failed", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .milliseconds(50))
                     break
@@ -120,36 +125,63 @@ public final class Server: Sendable {
                 guard let (socket, address) = accepted else { break }
                 _ = try? socket.setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
                 let asyncSocket = AsyncSocket(socket: socket, pool: pool)
-                if registry.admit(socket, limit: configuration.maxConnections) {
-                    let connection = HTTPConnection(socket: asyncSocket, remoteAddress: address.description,
+                switch registry.admit(socket, from: address.hostIdentity, limit: configuration.maxConnections,
+                                      perHostLimit: configuration.maxConnectionsPerAddress) {
+                case .success(let id):
+                    let connection = HTTPConnection(socket: asyncSocket, id: id, remoteAddress: address.description,
                                                     configuration: configuration, handler: handler,
                                                     registry: registry, logger: logger)
                     Task { [registry] in
                         await connection.run()
-                        registry.remove(socket)
+                        registry.remove(id)
                     }
-                } else {
-                    refuse(asyncSocket)
+                case .failure(let refusal):
+                    refuse(asyncSocket, because: refusal, peer: address)
                 }
             }
         }
     }
 
-    /// Over the cap: answer 503 and close. A few refusals linger to read the request first (so
+    /// Out of descriptors: accepts one waiting client on the reserve descriptor and answers it
+    /// 503; the reserve is taken back when that socket closes. True when a client was taken, so
+    /// the caller tries the next one (which waits if the reserve is still lent out).
+    private func shedWithReserve(_ listener: Socket, pool: SocketPool, reserve: DescriptorReserve) -> Bool {
+        guard reserve.release() else { return false }
+        guard let (socket, address) = try? listener.accept() else {
+            reserve.retake()
+            return false
+        }
+        refuse(AsyncSocket(socket: socket, pool: pool), because: .outOfDescriptors, peer: address,
+               whenClosed: { reserve.retake() })
+        return true
+    }
+
+    /// Over a cap: answer 503 and close. A few refusals linger to read the request first (so
     /// the client sees the 503 rather than a reset); beyond that they close at once.
-    private func refuse(_ socket: AsyncSocket) {
-        logger.warning("connection refused: at capacity", metadata: ["limit": "\(configuration.maxConnections)"])
+    private func refuse(_ socket: AsyncSocket, because refusal: ConnectionRegistry.Refusal, peer: SocketAddress,
+                        whenClosed: @escaping @Sendable () -> Void = {}) {
+        let body: [UInt8]
+        switch refusal {
+        case .addressAtCapacity(let limit):
+            logger.warning("connection refused: too many from one address", metadata: ["peer": "\(peer.host)", "limit": "\(limit)"])
+            body = Server.addressBody
+        case .outOfDescriptors:
+            logger.warning("connection refused: out of file descriptors")
+            body = Server.descriptorsBody
+        case .atCapacity, .stopping:
+            logger.warning("connection refused: at capacity", metadata: ["limit": "\(configuration.maxConnections)"])
+            body = Server.refusalBody
+        }
         let lingers = state.withLock { state in
             guard state.refusalsInFlight < 64 else { return false }
             state.refusalsInFlight += 1
             return true
         }
-        let response = HTTPResponseEncoder.encodeHead(
-            status: .serviceUnavailable, headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
-            framing: .contentLength(Server.refusalBody.count), closeConnection: true, date: HTTPDate.now()) + Server.refusalBody
+        let response = Server.refusal(body)
         guard lingers else {
             _ = response.withUnsafeBytes { try? socket.socket.send($0) }
             socket.close()
+            whenClosed()
             return
         }
         Task { [self] in
@@ -158,21 +190,18 @@ public final class Server: Sendable {
             socket.socket.shutdownWrite()
             _ = try? await socket.read(maxBytes: 16 * 1024, deadline: .now + .milliseconds(200))
             socket.close()
+            whenClosed()
             state.withLock { $0.refusalsInFlight -= 1 }
         }
     }
 
-    private static let refusalBody = Array("503 Service Unavailable: too many connections, retry shortly\n".utf8)
-}
-
-/// Process limits a server needs raised.
-enum ResourceLimits {
-    /// Raises the soft open-file limit to the hard limit: every connection is a descriptor, and
-    /// the common soft default (1024) is below a busy server's needs.
-    static func raiseOpenFileLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    private static func refusal(_ body: [UInt8]) -> [UInt8] {
+        HTTPResponseEncoder.encodeHead(
+            status: .serviceUnavailable, headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
+            framing: .contentLength(body.count), closeConnection: true, date: HTTPDate.now()) + body
     }
+
+    private static let refusalBody = Array("503 Service Unavailable: too many connections, retry shortly\n".utf8)
+    private static let addressBody = Array("503 Service Unavailable: too many connections from your address, retry shortly\n".utf8)
+    private static let descriptorsBody = Array("503 Service Unavailable: the server is out of file descriptors, retry shortly\n".utf8)
 }

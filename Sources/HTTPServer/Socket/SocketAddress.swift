@@ -72,3 +72,25 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
+
+extension SocketAddress {
+    /// The host part of an address (no port) as a small hashable value, for counting a client's
+    /// connections without formatting a string on every accept.
+    struct Host: Hashable, Sendable {
+        let high: UInt64
+        let low: UInt64
+    }
+
+    var hostIdentity: Host {
+        withUnsafeBytes(of: storage) { raw in
+            if family == AF_INET6 {
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr) ?? 8
+                return Host(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                            low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+            }
+            // IPv4 as its IPv4-mapped IPv6 form (::ffff:a.b.c.d), so both spellings count alike.
+            let address = UInt32(bigEndian: raw.load(as: sockaddr_in.self).sin_addr.s_addr)
+            return Host(high: 0, low: 0xFFFF_0000_0000 | UInt64(address))
+        }
+    }
+}

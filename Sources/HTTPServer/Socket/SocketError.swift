@@ -12,6 +12,8 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     case disconnected
     /// The socket was closed locally (shutdown) while an operation was waiting on it.
     case closed
+    /// The process may open fewer descriptors than the server would need at its connection cap.
+    case openFileLimitTooLow(limit: Int, needed: Int, maxConnections: Int)
 
     public var description: String {
         switch self {
@@ -21,7 +23,16 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timedOut: return "socket operation timed out"
         case .disconnected: return "peer disconnected"
         case .closed: return "socket closed locally"
+        case let .openFileLimitTooLow(limit, needed, maxConnections):
+            return "the open-file limit (RLIMIT_NOFILE, \(limit)) is below the \(needed) descriptors that "
+                + "\(maxConnections) connections need; raise it (ulimit -n) or lower the connection cap"
         }
+    }
+
+    /// The process or the system ran out of descriptors (EMFILE, ENFILE).
+    var isDescriptorExhaustion: Bool {
+        if case let .systemCall(_, code) = self { return code == EMFILE || code == ENFILE }
+        return false
     }
 
     static func lastError(_ call: String) -> SocketError {

@@ -3,7 +3,8 @@
 public struct WSConfiguration: Sendable {
     /// Inbound message and frame size limits (1009 beyond).
     public var limits: WSInbound.Limits
-    /// Bytes of outgoing frames that may wait for a slow client before `overflowPolicy` applies.
+    /// Bytes of outgoing frames (pongs and closes included) that may wait for a slow client before
+    /// `overflowPolicy` applies; a control frame that does not fit closes the connection (1008).
     public var maxQueuedBytes: Int
     public var overflowPolicy: WSOverflowPolicy
     /// With nothing received for this long we send a ping (keeps NATs open, detects dead peers).
@@ -49,4 +50,12 @@ public enum WSSendResult: Sendable, Equatable {
     case overflowClosed
     /// The connection is closing or closed; nothing was queued.
     case closed
+}
+
+extension WSConfiguration {
+    /// For routes that only push to the client and ignore what it sends (job progress, fleet
+    /// snapshots): inbound messages and frames are capped at 4 KiB, so a client cannot make the
+    /// server buffer megabytes it would throw away; a bigger frame is refused with 1009 from its
+    /// header, before its payload is read.
+    public static var serverPush: WSConfiguration { WSConfiguration(limits: .init(maxMessageSize: 4 << 10)) }
 }

@@ -37,8 +37,12 @@ extension WSConnection {
                 pingSentAt = nil
                 let output = inbound.receive(pending)
                 pending = []
+                // Only the last ping of a read is answered (§5.5.3), so a read full of pings
+                // costs one pong.
+                let lastPing = output.events.lastIndex { if case .ping = $0 { true } else { false } }
                 // Events decoded before a failure in the same read are still delivered.
-                for event in output.events {
+                for (index, event) in output.events.enumerated() {
+                    if case .ping = event, index != lastPing { continue }
                     if let (code, reason) = await handle(event, handler: handler) { return (code, reason, false) }
                 }
                 if let error = output.error {
@@ -72,7 +76,7 @@ extension WSConnection {
             // After we queued a close, data frames are discarded (§5.5.1).
             if isOpen { await handler.onMessage(message, from: self) }
         case .ping(let payload):
-            _ = enqueue(isControl: true, size: 0) { _ in WSFrameEncoder.encode(.pong(payload)) }
+            answerPing(payload)
         case .pong:
             break
         case .close(let code, let reason):
@@ -122,6 +126,7 @@ extension WSConnection {
         while true {
             let batch: [[UInt8]]? = outgoing.withLock { outgoing in
                 if !outgoing.frames.isEmpty {
+                    outgoing.pendingPong = nil
                     defer { outgoing.frames.removeAll(keepingCapacity: true) }
                     return outgoing.frames
                 }
@@ -150,6 +155,7 @@ extension WSConnection {
     private func discardQueue() {
         outgoing.withLock { outgoing in
             outgoing.frames.removeAll()
+            outgoing.pendingPong = nil
             outgoing.queuedBytes = 0
             outgoing.state = .finished
         }

@@ -7,7 +7,10 @@ import Synchronization
 /// encoded at once and queued; one writer task drains the queue in order, so frames never
 /// interleave. A client that reads slower than we send fills the queue up to
 /// `maxQueuedBytes`; then `overflowPolicy` closes it (1008) or drops the message, so a slow
-/// consumer cannot make the server buffer without bound.
+/// consumer cannot make the server buffer without bound. Control frames count too: a pong that
+/// does not fit closes the connection (it cannot be dropped), and a peer's pings never queue more
+/// than one pong (RFC 6455 §5.5.3 lets us answer only the latest), so a client that pings without
+/// reading holds one small frame, not one per ping.
 public final class WSConnection: Sendable {
     /// The subprotocol agreed in the handshake, if any.
     public let subprotocol: String?
@@ -26,7 +29,12 @@ public final class WSConnection: Sendable {
 
     struct Outgoing: ~Copyable {
         var frames: [[UInt8]] = []
+        /// Bytes in `frames` plus the batch the writer is sending now.
         var queuedBytes = 0
+        /// The most `queuedBytes` has been (a high-water mark for tests and diagnostics).
+        var peakQueuedBytes = 0
+        /// Index in `frames` of a pong the writer has not taken yet: a newer ping replaces it.
+        var pendingPong: Int?
         /// The writer task, parked while the queue is empty.
         var writerWaiting: CheckedContinuation<Void, Never>?
         var state: State = .open
@@ -63,6 +71,9 @@ public final class WSConnection: Sendable {
 
     /// Bytes queued and not yet handed to the socket.
     public var queuedBytes: Int { outgoing.withLock { $0.queuedBytes } }
+
+    /// The most bytes that were ever queued at once on this connection.
+    public var peakQueuedBytes: Int { outgoing.withLock { $0.peakQueuedBytes } }
 
     // MARK: Sending (any thread)
 
@@ -110,7 +121,28 @@ public final class WSConnection: Sendable {
     /// Sends a ping; the peer answers with a pong carrying the same bytes (<= 125).
     @discardableResult
     public func ping(_ payload: [UInt8] = []) -> WSSendResult {
-        enqueue(isControl: true, size: 0) { _ in WSFrameEncoder.encode(.ping(Array(payload.prefix(WSFrame.maxControlPayload)))) }
+        let frame = WSFrameEncoder.encode(.ping(Array(payload.prefix(WSFrame.maxControlPayload))))
+        return enqueue(isControl: true, size: frame.count) { _ in frame }
+    }
+
+    /// Answers a peer's ping. While an earlier pong still waits in the queue, the new one takes
+    /// its place (RFC 6455 §5.5.3: a pong for the most recent ping suffices), so a ping flood from
+    /// a peer that does not read holds one pong, not one per ping.
+    @discardableResult
+    func answerPing(_ payload: [UInt8]) -> WSSendResult {
+        let frame = WSFrameEncoder.encode(.pong(payload))
+        let replaced: Bool = outgoing.withLock { outgoing in
+            guard outgoing.state == .open, let index = outgoing.pendingPong else { return false }
+            let growth = frame.count - outgoing.frames[index].count
+            // A longer pong that does not fit takes the enqueue path, which closes the connection.
+            guard outgoing.queuedBytes + growth <= configuration.maxQueuedBytes else { return false }
+            outgoing.queuedBytes += growth
+            outgoing.peakQueuedBytes = max(outgoing.peakQueuedBytes, outgoing.queuedBytes)
+            outgoing.frames[index] = frame
+            return true
+        }
+        if replaced { return .enqueued }
+        return enqueue(isControl: true, size: frame.count, isPong: true) { _ in frame }
     }
 
     /// Starts the closing handshake: queues a close frame; the connection ends when the peer
@@ -123,28 +155,30 @@ public final class WSConnection: Sendable {
 
     /// Checks the limit against `size` (at least the frame's size), then encodes under the lock
     /// (the deflater's state must follow queue order) and queues.
-    func enqueue(isControl: Bool, size: Int, encode: (inout Outgoing) -> [UInt8]) -> WSSendResult {
+    /// Control frames count against the limit like data, but are never dropped: a pong or ping
+    /// that does not fit closes the connection whatever the policy (a peer whose queue is full of
+    /// our frames is not reading).
+    func enqueue(isControl: Bool, size: Int, isPong: Bool = false, encode: (inout Outgoing) -> [UInt8]) -> WSSendResult {
         var overflowed = false
         let result: WSSendResult = outgoing.withLock { outgoing in
             guard outgoing.state == .open else { return .closed }
-            // Control frames are tiny and keep the protocol alive, so they bypass the limit.
-            if !isControl && outgoing.queuedBytes + size > configuration.maxQueuedBytes {
-                switch configuration.overflowPolicy {
-                case .dropMessage:
-                    return .dropped
-                case .close:
-                    // The peer is not reading, so it will not read the close frame either: drop
-                    // what is queued, queue the close, and force TCP shut after closeTimeout.
-                    outgoing.frames.removeAll()
-                    outgoing.queuedBytes = 0
-                    Self.appendClose(&outgoing, .policyViolation, reason: "outgoing queue full (slow consumer)")
-                    overflowed = true
-                    return .overflowClosed
-                }
+            if outgoing.queuedBytes + size > configuration.maxQueuedBytes {
+                if !isControl && configuration.overflowPolicy == .dropMessage { return .dropped }
+                // The peer is not reading, so it will not read the close frame either: drop
+                // what is queued, queue the close, and force TCP shut after closeTimeout. The
+                // batch the writer holds stays counted until its write ends.
+                outgoing.queuedBytes -= outgoing.frames.reduce(0) { $0 + $1.count }
+                outgoing.frames.removeAll()
+                outgoing.pendingPong = nil
+                Self.appendClose(&outgoing, .policyViolation, reason: "outgoing queue full (slow consumer)")
+                overflowed = true
+                return .overflowClosed
             }
             let bytes = encode(&outgoing)
+            if isPong { outgoing.pendingPong = outgoing.frames.count }
             outgoing.frames.append(bytes)
             outgoing.queuedBytes += bytes.count
+            outgoing.peakQueuedBytes = max(outgoing.peakQueuedBytes, outgoing.queuedBytes)
             Self.wakeWriter(&outgoing)
             return .enqueued
         }
@@ -166,6 +200,7 @@ public final class WSConnection: Sendable {
         let frame = code.map { WSFrameEncoder.encode(.close($0, reason: reason)) } ?? WSFrameEncoder.encode(.closeWithoutCode)
         outgoing.frames.append(frame)
         outgoing.queuedBytes += frame.count
+        outgoing.peakQueuedBytes = max(outgoing.peakQueuedBytes, outgoing.queuedBytes)
         outgoing.state = .closeQueued
         wakeWriter(&outgoing)
     }

@@ -6,6 +6,7 @@ public struct WSInbound {
     public private(set) var decoder: WSFrameDecoder
     public private(set) var assembler: WSMessageAssembler
     private var failed: WSProtocolError?
+    private let limits: Limits
 
     public struct Limits: Sendable {
         /// Largest complete message (after inflating); bigger ones close with 1009.
@@ -21,6 +22,7 @@ public struct WSInbound {
 
     /// - Parameter inflater: pass one when permessage-deflate was negotiated; RSV1 is then allowed.
     public init(role: WSFrameDecoder.Role = .server, limits: Limits = Limits(), inflater: WSInflater? = nil) {
+        self.limits = limits
         decoder = WSFrameDecoder(configuration: .init(role: role, maxFramePayload: limits.maxFramePayload,
                                                       allowsRSV1: inflater != nil))
         assembler = WSMessageAssembler(maxMessageSize: limits.maxMessageSize, inflater: inflater)
@@ -47,9 +49,20 @@ public struct WSInbound {
 
     private mutating func drain() -> Output {
         var output = Output()
-        do {
-            while let frame = try decoder.nextFrame() {
-                if let event = try assembler.receive(frame) { output.events.append(event) }
+        do throws(WSProtocolError) {
+            while true {
+                // A continuation may only bring the message up to its limit: telling the decoder
+                // so refuses it from its header (1009) instead of after buffering its payload.
+                let messageRoom = limits.maxMessageSize - assembler.bufferedMessageBytes
+                let messageBound = assembler.isInsideMessage && messageRoom < limits.maxFramePayload
+                decoder.configuration.maxFramePayload = messageBound ? max(0, messageRoom) : limits.maxFramePayload
+                do throws(WSProtocolError) {
+                    guard let frame = try decoder.nextFrame() else { break }
+                    if let event = try assembler.receive(frame) { output.events.append(event) }
+                } catch .messageTooBig(let size, _) where messageBound {
+                    // Report the message's size against the message limit, as the assembler would.
+                    throw .messageTooBig(size: UInt64(assembler.bufferedMessageBytes) + size, limit: limits.maxMessageSize)
+                }
             }
         } catch {
             failed = error

@@ -24,6 +24,9 @@ public struct WSMessageAssembler {
     /// Whether a fragmented message is in progress.
     public var isInsideMessage: Bool { openOpcode != nil }
 
+    /// Payload bytes of the open message received so far (compressed bytes if it is compressed).
+    public var bufferedMessageBytes: Int { parts.count }
+
     /// Feeds one frame; returns an event when the frame completes a message or is a control frame.
     public mutating func receive(_ frame: WSFrame) throws(WSProtocolError) -> WSEvent? {
         if frame.opcode.isControl {

@@ -48,6 +48,10 @@ extension Configuration {
         try require(web.unknownJobCacheSeconds >= 0, "web.unknownJobCacheSeconds", "at least 0")
         try require(web.jobRebuildsPerSecond > 0 && web.jobRebuildBurst >= 1, "web.jobRebuildsPerSecond",
                     "a positive rate with web.jobRebuildBurst at least 1")
+        try require(web.maxConnections >= 1, "web.maxConnections", "at least 1")
+        try require(web.maxConnectionsPerAddress >= 0, "web.maxConnectionsPerAddress", "at least 0 (0: no per-address cap)")
+        try require(web.bodyReadGraceSeconds > 0, "web.bodyReadGraceSeconds", "must be positive")
+        try require(web.bodyMinimumBytesPerSecond >= 1, "web.bodyMinimumBytesPerSecond", "at least 1")
         try require(model.cropSize > 0 && model.resizeShorterSide >= model.cropSize, "model.resizeShorterSide",
                     "must be at least model.cropSize")
         try require(model.mean.count == 3 && model.std.count == 3 && !model.std.contains(0), "model.std",

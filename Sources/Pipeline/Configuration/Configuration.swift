@@ -237,6 +237,16 @@ public struct WebSettings: Codable, Sendable, Equatable {
     public var maxConnections = 4096
     /// Jobs `GET /api/jobs` lists at most (the newest).
     public var jobListLimit = 50
+    /// Connections one client address may hold at once (more get 503), so one client cannot
+    /// take them all; 0 means no cap (behind a proxy every client has the proxy's address). Not
+    /// lower: the course's workload generator sends every image at once from one address (a
+    /// 64 cap refused most of a 100-request burst).
+    public var maxConnectionsPerAddress = 1024
+    /// A request body must arrive within this grace period plus its size at
+    /// `bodyMinimumBytesPerSecond`, or it is answered 408: a client dripping a byte just inside
+    /// the idle timeout cannot hold a connection for ever.
+    public var bodyReadGraceSeconds = 30.0
+    public var bodyMinimumBytesPerSecond = 10_000
 
     public init() {}
 }

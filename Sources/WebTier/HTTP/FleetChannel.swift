@@ -81,7 +81,8 @@ struct FleetSocketRoute: HTTPHandler {
 
     init(context: WebContext) {
         self.context = context
-        route = WebSocketRoute(handler: FleetSocketHandler(context: context))
+        // The handler ignores what the browser sends: small inbound limits.
+        route = WebSocketRoute(configuration: .serverPush, handler: FleetSocketHandler(context: context))
     }
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {

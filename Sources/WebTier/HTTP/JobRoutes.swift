@@ -45,7 +45,8 @@ struct JobSocketRoute: HTTPHandler {
                 return context.refusal(error) ?? .error(.serviceUnavailable, "the job could not be read from storage; retry later")
             }
         }
-        let route = WebSocketRoute(handler: JobSocketHandler(context: context, opening: opening))
+        // The handler ignores what the browser sends: small inbound limits.
+        let route = WebSocketRoute(configuration: .serverPush, handler: JobSocketHandler(context: context, opening: opening))
         return try await route.handle(request)
     }
 }

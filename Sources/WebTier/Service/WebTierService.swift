@@ -67,6 +67,9 @@ public final class WebTierService: Sendable {
         // The intake enforces the request limit itself with a clearer message; this is the backstop.
         serverConfiguration.limits.maxBodyBytes = max(web.maxRequestBytes, 1 << 20) + (1 << 20)
         serverConfiguration.shutdownGracePeriod = .seconds(5)
+        serverConfiguration.maxConnectionsPerAddress = web.maxConnectionsPerAddress > 0 ? web.maxConnectionsPerAddress : nil
+        serverConfiguration.bodyReadGracePeriod = .seconds(web.bodyReadGraceSeconds)
+        serverConfiguration.bodyMinimumBytesPerSecond = web.bodyMinimumBytesPerSecond
         let directory = publicDirectory ?? Self.findPublicDirectory()
         if directory == nil { logger.warning("Resources/Public not found: GET / will answer 404") }
         server = Server(configuration: serverConfiguration,

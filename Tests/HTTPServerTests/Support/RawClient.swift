@@ -17,21 +17,38 @@ final class RawClient {
 
     enum ClientError: Error { case connectFailed(Int32), timedOut, closed, malformed(String) }
 
-    init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 10) throws {
+    /// - Parameters:
+    ///   - sourceHost: binds the client to this local address first (e.g. 127.0.0.2), to be a
+    ///     different client address on loopback.
+    ///   - receiveBufferBytes: a small receive buffer (set before connecting, so the window stays
+    ///     small) makes a client that does not read push back on the server sooner.
+    init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 10, sourceHost: String? = nil,
+         receiveBufferBytes: Int32? = nil) throws {
         let address = try SocketAddress(host: host, port: port)
         fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        do {
+            if let sourceHost { try Self.call(bind, fd, try SocketAddress(host: sourceHost, port: 0)) }
+            try Self.call(connect, fd, address)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// `bind` or `connect` on `address`; throws `connectFailed(errno)`.
+    private static func call(_ function: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32, _ fd: Int32,
+                             _ address: SocketAddress) throws {
         var storage = address.storage
         let result = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { function(fd, $0, address.length) }
         }
-        guard result == 0 else {
-            let code = errno
-            close(fd)
-            throw ClientError.connectFailed(code)
-        }
+        guard result == 0 else { throw ClientError.connectFailed(errno) }
     }
 
     deinit { close(fd) }
@@ -59,6 +76,13 @@ final class RawClient {
         if count == 0 { return false }
         pending += chunk[0..<count]
         return true
+    }
+
+    /// Whether bytes (or end of stream) are ready to read within `milliseconds`.
+    func isReadable(withinMilliseconds milliseconds: Int32) -> Bool {
+        if !pending.isEmpty { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, milliseconds) > 0
     }
 
     /// True when the server closed the connection (reads end of stream) with nothing more sent.
