@@ -13,6 +13,8 @@ from hostile_system import wait_until
 
 # How long past its deadline the server may take to cut a connection (timers tick coarsely).
 DEADLINE_MARGIN_SECONDS = 10.0
+# What a dripping upload announces: small, so its deadline is mostly the grace period.
+DRIP_BODY_BYTES = 64 << 10
 
 
 async def stalled_upload(port: int, source: str, parts: list[bytes], boundary: str, wait: float) -> float | None:
@@ -46,7 +48,8 @@ def many_small_parts_stalled(run) -> CaseResult:
     limits = run.limits
     connections = limits.multipart_connections
     count = parts_per_connection(limits, connections)
-    wait = limits.body_deadline_seconds + DEADLINE_MARGIN_SECONDS
+    part_length = len(multipart_part("stall" + "0" * 12, "small-000-000.jpg", b"")) + limits.multipart_part_bytes
+    wait = limits.body_deadline_seconds(count * part_length) + DEADLINE_MARGIN_SECONDS
 
     async def attack():
         boundary = "stall" + os.urandom(6).hex()
@@ -67,10 +70,11 @@ def many_small_parts_stalled(run) -> CaseResult:
     return result
 
 
-async def dripped_upload(port: int, source: str, wait: float) -> float | None:
-    """Announces a 1 MB body and sends one byte a second; seconds until the server cut it, or None."""
+async def dripped_upload(port: int, source: str, length: int, wait: float) -> float | None:
+    """Announces a body of `length` bytes and sends one byte a second; seconds until the server
+    cut it, or None."""
     reader, writer = await connect(port, source)
-    writer.write(upload_head(port, "drip" + os.urandom(6).hex(), 1 << 20))
+    writer.write(upload_head(port, "drip" + os.urandom(6).hex(), length))
 
     async def drip():
         try:
@@ -93,10 +97,11 @@ async def dripped_upload(port: int, source: str, wait: float) -> float | None:
 def body_drip(run) -> CaseResult:
     result = CaseResult("body drip, a byte a second")
     limits = run.limits
-    wait = limits.body_deadline_seconds + DEADLINE_MARGIN_SECONDS
+    deadline = limits.body_deadline_seconds(DRIP_BODY_BYTES)
+    wait = deadline + DEADLINE_MARGIN_SECONDS
 
     async def attack():
-        return await asyncio.gather(*(dripped_upload(run.system.port, attacker_address(index), wait)
+        return await asyncio.gather(*(dripped_upload(run.system.port, attacker_address(index), DRIP_BODY_BYTES, wait)
                                       for index in range(limits.drip_connections)))
 
     with Measurement(run.system, limits, result):
@@ -105,7 +110,7 @@ def body_drip(run) -> CaseResult:
     result.notes.append(f"{limits.drip_connections} dripping uploads; {cut_summary(cut)}")
     if held:
         result.failures.append(f"{len(held)} of {len(cut)} dripping uploads still open after {wait:.0f} s "
-                               f"(no total body-read deadline of {limits.body_deadline_seconds:g} s)")
+                               f"(the body-read deadline for {DRIP_BODY_BYTES >> 10} KiB is {deadline:.0f} s)")
     return result
 
 
@@ -131,14 +136,24 @@ async def fill_spool(port: int, limits, connections: int, file_bytes: int):
     return writers
 
 
-async def probe_upload(port: int) -> tuple[int | None, dict]:
+async def probe_upload(port: int, size: int) -> tuple[int | None, dict]:
+    """One more upload of a `size`-byte file, sent while its answer is awaited (a server refusing
+    it may answer before the body is in); the status and headers."""
     boundary = "probe" + os.urandom(6).hex()
-    body = multipart_part(boundary, "probe.jpg", jpeg_like(1 << 20)) + multipart_end(boundary)
+    body = multipart_part(boundary, "probe.jpg", jpeg_like(size)) + multipart_end(boundary)
     reader, writer = await connect(port, "127.0.0.5")
+    answer = asyncio.create_task(read_response(reader, 60))
     try:
-        writer.write(upload_head(port, boundary, len(body)) + body)
-        await writer.drain()
-        status, headers, _ = await read_response(reader, 30)
+        writer.write(upload_head(port, boundary, len(body)))
+        for offset in range(0, len(body), 64 << 10):
+            if answer.done():
+                break
+            writer.write(body[offset:offset + (64 << 10)])
+            await writer.drain()
+    except ConnectionError:
+        pass  # answered and closed before the whole body was in
+    try:
+        status, headers, _ = await answer
         return status, headers
     finally:
         close_quietly(writer)
@@ -153,6 +168,8 @@ def spool_fill_kill_restart(run) -> CaseResult:
     # Enough that the memory budget is spent and the spool passes its limit by half again.
     connections = (limits.intake_memory_bytes + limits.spool_limit_bytes * 3 // 2) // file_bytes + 1
     with Measurement(system, limits, result) as measurement:
+        # Accepted just before the crash: their results must survive it (checked by nothing-lost).
+        run.ledger.upload_photos(system.port, 2, result)
         loop = asyncio.new_event_loop()
         try:
             writers = loop.run_until_complete(fill_spool(system.port, limits, connections, file_bytes))
@@ -161,7 +178,8 @@ def spool_fill_kill_restart(run) -> CaseResult:
             while (current := spool_bytes(system)) != previous:
                 previous = current
                 time.sleep(1)
-            status, headers = loop.run_until_complete(probe_upload(system.port))
+            # Larger than the memory budget, so it can only wait on disk, where there is no room.
+            status, headers = loop.run_until_complete(probe_upload(system.port, limits.intake_memory_bytes + (1 << 20)))
             result.notes.append(f"{connections} uploads of {file_bytes >> 20} MB stalled; spool {previous / 2**20:.0f} MB "
                                 f"in {len(system.spool_files())} files; one more upload answered {status}")
             if status != 503 or "retry-after" not in headers:

@@ -1,6 +1,6 @@
 """Runs the hostile cases in order against one system and prints one line per case: outcome,
 RSS and descriptors (before / peak / after), the normal client's p99 latency. The order matters:
-the photos accepted during the attacks are checked before the cases that restart the web tier.
+the photos accepted during the attacks, some just before a kill -9, are checked after the restart.
 
     python Tests/python/hostile/hostile_run.py [--quick] --bin-dir .build/release [--set key=value ...]
 """
@@ -29,8 +29,8 @@ CASES = {
     "idle-one-address": idle_connections_one_address,
     "malformed": malformed_corpus,
     "hostile-images": hostile_images,
-    "nothing-lost": nothing_accepted_is_lost,
     "spool-kill-restart": spool_fill_kill_restart,
+    "nothing-lost": nothing_accepted_is_lost,
     "descriptor-exhaustion": descriptor_exhaustion,
 }
 
@@ -44,10 +44,11 @@ class Run:
 
 def start(bin_dir: pathlib.Path, limits: Limits) -> tuple[Run, list]:
     """The system with the suite's limits, after a first batch of photos; and the knobs this build lacks."""
-    settings, missing = limits.web_settings(known_web_keys(str(bin_dir / "webtier"), str(ROOT / "Config/local.json")))
+    known = known_web_keys(str(bin_dir / "webtier"), str(ROOT / "Config/local.json"))
+    settings, missing = limits.web_settings(known)
     # One worker all along: a worker that disappears died (no scale-in to mistake for it).
     settings.update({"scaling.minInstances": "1", "scaling.maxInstances": "1"})
-    system = HostileSystem(bin_dir, settings)
+    system = HostileSystem(bin_dir, settings, known)
     try:
         system.start()
     except BaseException:

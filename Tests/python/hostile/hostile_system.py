@@ -77,11 +77,15 @@ class HostileSystem:
     """moto plus the web tier with unique queue and bucket names; `start` (re)starts the web tier
     with the suite's settings and any extra ones, on the same queues and buckets."""
 
-    def __init__(self, bin_dir: pathlib.Path, settings: dict):
+    def __init__(self, bin_dir: pathlib.Path, settings: dict, known_keys: set):
         self.bin_dir = bin_dir
         self.moto = Moto()
         prefix = f"hostile-{uuid.uuid4().hex[:10]}"
+        # The web tier's TMPDIR, private so that what it leaves behind can be counted.
         self.spool_directory = pathlib.Path(tempfile.mkdtemp(prefix="hostile-spool-"))
+        # A build with `web.spoolDirectory` spools into a directory of its own; without it, parts
+        # go to TMPDIR beside the local fleet's worker logs.
+        self.dedicated_spool = "web.spoolDirectory" in known_keys
         self.settings = {
             "queues.requestQueue": f"{prefix}-req", "queues.responseQueue": f"{prefix}-resp",
             "queues.deadLetterQueue": f"{prefix}-dlq", "storage.inputBucket": f"{prefix}-in",
@@ -93,6 +97,8 @@ class HostileSystem:
             "model.labelsPath": str(ROOT / "Resources/imagenet-labels.json"), "model.intraOpThreads": "1",
             "fleet.workerExecutable": str(bin_dir / "apptier"),
         }
+        if self.dedicated_spool:
+            self.settings["web.spoolDirectory"] = str(self.spool_directory / "spool")
         self.settings.update(settings)
         self.web: WebTierProcess | None = None
 
@@ -109,8 +115,10 @@ class HostileSystem:
         return self.web.port
 
     def spool_files(self) -> list[pathlib.Path]:
-        """Upload parts waiting on disk (`multipart-XXXXXX`, mkstemp's names under the web tier's
-        TMPDIR; the local fleet keeps its workers' logs there too, which are not counted)."""
+        """Upload parts waiting on disk: every file in the dedicated spool directory, else the
+        `multipart-XXXXXX` files (mkstemp's names) in TMPDIR, not the workers' logs beside them."""
+        if self.dedicated_spool:
+            return [path for path in (self.spool_directory / "spool").rglob("*") if path.is_file()]
         return [path for path in self.spool_directory.rglob("multipart-*") if path.is_file()]
 
     def close(self):

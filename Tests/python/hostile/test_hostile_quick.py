@@ -1,6 +1,7 @@
 """The small version of scripts/hostile, run by ./scripts/test: every case of the suite, with
 fewer sockets and shorter waits, against the debug build the tests use. Each case is one test,
-in the suite's order (the photos accepted during the attacks are checked before the restarts)."""
+in the suite's order (the photos accepted during the attacks, some just before a kill -9, are
+checked after the restart)."""
 import pytest
 
 from hostile_ledger import PHOTOS
