@@ -131,7 +131,9 @@ class Measurement:
         if kind is not None:
             result.failures.append(f"the case raised {kind.__name__}: {value}")
         if not web.alive():
-            result.failures.append(f"the web tier died (exit {web.process.returncode}): {web.output()[-800:]}")
+            last_words = [line for line in web.output().splitlines() if "Signal" in line or "Fatal error" in line]
+            result.failures.append(f"the web tier died (exit {web.process.returncode}); "
+                                   f"{' / '.join(last_words[-2:]) or 'nothing in its log'} (log: {web.log.name})")
         # Descriptors of closed attack connections go back within a few seconds.
         settled = wait_until(lambda: descriptor_count(web.pid) <= self.fds_before + self.descriptor_slack, 15)
         self.sampler.stop()

@@ -57,9 +57,14 @@ def start(bin_dir: pathlib.Path, limits: Limits) -> tuple[Run, list]:
     return Run(system, limits, Ledger()), missing
 
 
-def run_cases(run: Run, names: list[str], report=print) -> list[CaseResult]:
+def run_cases(run: Run, names: list[str], report=print, fresh: bool = True) -> list[CaseResult]:
+    """Runs `names` in order. `fresh` restarts the web tier (gracefully, same queues and buckets)
+    before each case, so that a case's RSS is its own; without it every case attacks the one
+    process the previous cases left behind (and a case that died ends the run)."""
     results = []
-    for name in names:
+    for index, name in enumerate(names):
+        if fresh and index > 0:
+            run.system.start()
         if not run.system.web.alive():
             result = CaseResult(name, failures=["the web tier was already dead"])
         else:
@@ -108,6 +113,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer sockets, shorter waits (scripts/test)")
     parser.add_argument("--bin-dir", type=pathlib.Path, default=ROOT / ".build/release")
     parser.add_argument("--case", action="append", choices=list(CASES), help="run only these (repeatable)")
+    parser.add_argument("--one-process", action="store_true",
+                        help="attack one web tier with every case in turn instead of restarting it before each")
     parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                         help="a suite parameter (see hostile_limits.Limits), e.g. --limit intake_memory_bytes=33554432")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -120,7 +127,8 @@ def main() -> int:
     run, missing = start(options.bin_dir, limits)
     try:
         print(format_header(limits, missing), flush=True)
-        results = run_cases(run, options.case or list(CASES), report=lambda line: print(line, flush=True))
+        results = run_cases(run, options.case or list(CASES), report=lambda line: print(line, flush=True),
+                            fresh=not options.one_process)
     finally:
         run.system.close()
     failed = [result.name for result in results if not result.passed]
