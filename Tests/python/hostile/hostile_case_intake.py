@@ -146,6 +146,9 @@ async def probe_upload(port: int, size: int) -> tuple[int | None, dict]:
     try:
         writer.write(upload_head(port, boundary, len(body)))
         for offset in range(0, len(body), 64 << 10):
+            # Paced, so that an answer given early is read before the rest of the body goes out
+            # (a server closing on unread bytes resets the connection, and the answer with it).
+            await asyncio.wait([answer], timeout=0.02)
             if answer.done():
                 break
             writer.write(body[offset:offset + (64 << 10)])

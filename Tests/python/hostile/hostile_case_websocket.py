@@ -8,7 +8,7 @@ import struct
 import time
 
 from hostile_measure import CaseResult, Measurement
-from hostile_net import close_quietly, frame, read_close_code, websocket
+from hostile_net import attacker_address, close_quietly, frame, read_close_code, websocket
 
 MESSAGE_TOO_BIG = 1009
 
@@ -53,9 +53,11 @@ def oversized_frame_header(length: int) -> bytes:
     return struct.pack("!BBQ", 0x82, 0x80 | 127, length) + b"\0\0\0\0"
 
 
-async def send_oversized(port: int, path: str, length: int, chunk: bytes) -> int | None:
+async def send_oversized(port: int, path: str, source: str, length: int, chunk: bytes) -> int | str | None:
+    """The close code the server answered a frame of `length` bytes with (None: none; a string:
+    the socket did not open)."""
     try:
-        reader, writer = await websocket(port, path)
+        reader, writer = await websocket(port, path, source)
     except (ConnectionError, OSError, asyncio.TimeoutError) as error:
         return f"no handshake: {error}"
     try:
@@ -74,7 +76,8 @@ async def send_oversized(port: int, path: str, length: int, chunk: bytes) -> int
 
 async def oversized_frames_on(port: int, paths: list[str], length: int) -> collections.Counter:
     chunk = os.urandom(64 << 10)
-    codes = await asyncio.gather(*(send_oversized(port, path, length, chunk) for path in paths))
+    codes = await asyncio.gather(*(send_oversized(port, path, attacker_address(index), length, chunk)
+                                   for index, path in enumerate(paths)))
     return collections.Counter(codes)
 
 

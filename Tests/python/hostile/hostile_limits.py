@@ -28,6 +28,8 @@ class Limits:
     max_connections: int = 400
     # RLIMIT_NOFILE of the web tier in the descriptor-exhaustion case.
     descriptor_limit: int = 256
+    # Descriptors left beside web.maxConnections in that case (listeners, epoll, AWS clients, logs).
+    descriptor_headroom: int = 64
     # A request body must arrive within the grace period plus its length at the minimum rate
     # (the total body-read deadline); the drip and stall cases wait that long plus a margin.
     body_grace_seconds: float = 30.0

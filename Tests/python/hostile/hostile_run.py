@@ -60,15 +60,15 @@ def start(bin_dir: pathlib.Path, limits: Limits) -> tuple[Run, list]:
 def run_cases(run: Run, names: list[str], report=print, fresh: bool = True) -> list[CaseResult]:
     """Runs `names` in order. `fresh` restarts the web tier (gracefully, same queues and buckets)
     before each case, so that a case's RSS is its own; without it every case attacks the one
-    process the previous cases left behind (and a case that died ends the run)."""
+    process the previous cases left behind (restarted only when a case killed it)."""
     results = []
     for index, name in enumerate(names):
-        if fresh and index > 0:
-            run.system.start()
-        if not run.system.web.alive():
-            result = CaseResult(name, failures=["the web tier was already dead"])
-        else:
+        try:
+            if fresh and index > 0 or not run.system.web.alive():
+                run.system.start()
             result = CASES[name](run)
+        except Exception as error:  # a broken case is reported, and the others still run
+            result = CaseResult(name, failures=[f"the case raised {type(error).__name__}: {error}"])
         results.append(result)
         report(format_line(result))
     return results

@@ -118,7 +118,9 @@ class HostileSystem:
         """Upload parts waiting on disk: every file in the dedicated spool directory, else the
         `multipart-XXXXXX` files (mkstemp's names) in TMPDIR, not the workers' logs beside them."""
         if self.dedicated_spool:
-            return [path for path in (self.spool_directory / "spool").rglob("*") if path.is_file()]
+            # Not the lock file by which a running web tier owns its subdirectory.
+            return [path for path in (self.spool_directory / "spool").rglob("*")
+                    if path.is_file() and not path.name.startswith(".")]
         return [path for path in self.spool_directory.rglob("multipart-*") if path.is_file()]
 
     def close(self):
