@@ -47,6 +47,9 @@ def idle_connections_one_address(run) -> CaseResult:
             time.sleep(HOLD_SECONDS)
             result.notes.append(f"{len(pairs)} of {count} idle connections from 127.0.0.10 connected; "
                                 f"the server kept {kept} (web.maxConnections {limits.max_connections})")
+            if kept > limits.max_connections_per_address:
+                result.failures.append(f"the server kept {kept} idle connections from one address, more than "
+                                       f"{limits.max_connections_per_address} (web.maxConnectionsPerAddress)")
             for _, writer in pairs:
                 close_quietly(writer)
     finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 # others in its header (their cases then run against the server's defaults, and fail if the
 # server has none).
 KNOB_KEYS = {
+    "max_connections_per_address": "web.maxConnectionsPerAddress",
     "body_grace_seconds": "web.bodyReadGraceSeconds",
     "body_minimum_bytes_per_second": "web.bodyMinimumBytesPerSecond",
     "spool_limit_bytes": "web.spoolDiskBytes",
@@ -26,6 +27,8 @@ class Limits:
     latency_goal_seconds: float = 1.0
     # `web.maxConnections`: the idle-connection attack opens more than this from one address.
     max_connections: int = 400
+    # Connections one address may hold; the attacks spread over addresses stay under it.
+    max_connections_per_address: int = 64
     # RLIMIT_NOFILE of the web tier in the descriptor-exhaustion case.
     descriptor_limit: int = 256
     # Descriptors left beside web.maxConnections in that case (listeners, epoll, AWS clients, logs).
