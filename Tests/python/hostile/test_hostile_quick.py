@@ -28,4 +28,5 @@ def test_hostile_case(run, name):
     run.system.start()
     result = CASES[name](run)
     print(format_line(result))
-    assert result.passed, format_line(result)
+    if not result.passed:
+        pytest.fail(format_line(result), pytrace=False)
