@@ -187,8 +187,7 @@ import Testing
         do {
             harness = try ServerHarness(configure: { $0.listenAddresses = [try! SocketAddress(host: "::1", port: 0)] })
         } catch SocketError.systemCall(_, let code) where code == EADDRNOTAVAIL || code == EAFNOSUPPORT {
-            print("skipped: no IPv6 loopback here")
-            return
+            try Test.cancel("no IPv6 loopback here")
         }
         let response = try await offPool {
             let client = try RawClient(port: harness.port, host: "::1")

@@ -107,10 +107,16 @@ struct StaticTree {
         let tree = StaticTree()
         let handler = try #require(StaticDirectoryHandler(root: tree.root, cacheLifetime: .milliseconds(100)))
         let request = HTTPRequest(head: HTTPRequestHead(method: .get, target: "/css/site.css"))
-        guard case let .bytes(before) = try await handler.handle(request).body else { return }
+        guard case let .bytes(before) = try await handler.handle(request).body else {
+            Issue.record("a cached small file is served from bytes")
+            return
+        }
         tree.write("/root/css/site.css", "body{color:red}")
         try await Task.sleep(for: .milliseconds(300))
-        guard case let .bytes(after) = try await handler.handle(request).body else { return }
+        guard case let .bytes(after) = try await handler.handle(request).body else {
+            Issue.record("the changed file is served from bytes")
+            return
+        }
         #expect(before == Array("body{}".utf8))
         #expect(after == Array("body{color:red}".utf8))
         unlink(tree.root + "/css/site.css")

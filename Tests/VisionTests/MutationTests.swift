@@ -33,7 +33,9 @@ import TestSupport
                 refused += 1
             }
         }
-        #expect(decoded + refused == 300)
+        // Every outcome is a decode or an ImageError (typed throws); what can fail is whether
+        // the mutations reached the decoder's checks at all.
+        #expect(refused > 0, "some mutations must be refused, or the mutations did not reach the decoder (\(decoded) decoded)")
     }
 
     /// Mutations inside PNG chunk data with the CRCs repaired, so that damage reaches the fast
@@ -65,8 +67,7 @@ import TestSupport
                 refused += 1
             }
         }
-        #expect(decoded + refused == 300)
-        #expect(refused > 0, "some mutations must be refused, or the mutations did not reach the data")
+        #expect(refused > 0, "some mutations must be refused, or the mutations did not reach the data (\(decoded) decoded)")
     }
 
     /// The chunks of a PNG: the range of each one's data (type precedes it, CRC follows).

@@ -79,7 +79,10 @@ def test_unknown_job_socket_gets_an_error_event(system):
     assert event["type"] == "error" and event["code"] == "unknownJob"
 
 
-@pytest.mark.skipif(not chromium_available(), reason="chromium and chromedriver are not installed")
+# A mark on a helper does nothing: the tests that open a browser carry it.
+needs_chromium = pytest.mark.skipif(not chromium_available(), reason="chromium and chromedriver are not installed")
+
+
 def chromium():
     """Headless Chromium through the Debian chromedriver, kept off every network but loopback."""
     from selenium import webdriver
@@ -97,6 +100,7 @@ def chromium():
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
+@needs_chromium
 def test_page_shows_the_servers_reason_for_a_refused_file(system, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -115,6 +119,7 @@ def test_page_shows_the_servers_reason_for_a_refused_file(system, tmp_path):
     assert "Refused" in status and "JPEG" in status, status
 
 
+@needs_chromium
 def test_page_uploads_photos_and_renders_their_labels(system, expected_labels):
     from selenium.webdriver.support.ui import WebDriverWait
 
