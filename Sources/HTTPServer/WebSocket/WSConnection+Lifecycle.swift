@@ -19,6 +19,9 @@ extension WSConnection {
 
     /// Returns the close code and reason, and whether the peer may still be sending (we closed
     /// first, so its data or close frame may still be in flight).
+    /// The most one read takes from the socket.
+    private static let readSize = 64 * 1024
+
     private func readLoop(handler: any WSHandler, bufferedBytes: [UInt8]) async -> (WSCloseCode, String, Bool) {
         let inflater = deflate != nil ? try? WSInflater(noContextTakeover: deflate?.clientNoContextTakeover ?? false) : nil
         if deflate != nil && inflater == nil {
@@ -54,8 +57,12 @@ extension WSConnection {
 
             let deadline = pingSentAt.map { $0 + configuration.pongTimeout } ?? lastReceived + configuration.pingInterval
             do {
-                pending = try await transport.read(maxBytes: 64 * 1024, deadline: deadline)
+                pending = try await transport.read(maxBytes: Self.readSize, deadline: deadline)
                 if pending.isEmpty { return (.abnormalClosure, "connection closed without a close frame", false) }
+                // A read that filled the buffer did not wait: the peer keeps the socket full
+                // (a flood). Without a suspension point this task would keep one of the
+                // cooperative pool's few threads to itself and starve every other connection.
+                if pending.count == Self.readSize { await Task.yield() }
             } catch SocketError.timedOut {
                 if pingSentAt != nil {
                     close(.goingAway, reason: "idle timeout")

@@ -31,7 +31,6 @@ public enum TierCalls {
         let startUp = [
             // Start-up checks that the queues and buckets exist (HeadBucket is s3:ListBucket).
             AWSCall("sqs:GetQueueUrl", requests), AWSCall("sqs:GetQueueUrl", responses),
-            AWSCall("sqs:GetQueueUrl", deadLetters),
             AWSCall("s3:ListBucket", context.bucket(names.inputBucket)),
             AWSCall("s3:ListBucket", context.bucket(names.outputBucket)),
         ]
@@ -53,6 +52,11 @@ public enum TierCalls {
                 AWSCall("s3:GetObject", result),
                 AWSCall("sqs:SendMessage", requests), AWSCall("sqs:GetQueueAttributes", requests),
                 AWSCall("sqs:ReceiveMessage", responses), AWSCall("sqs:DeleteMessage", responses),
+                // The dead-letter queue: found at start, read and emptied by `DeadLetterPoller`,
+                // which also stores each failure beside the results.
+                AWSCall("sqs:GetQueueUrl", deadLetters), AWSCall("sqs:ReceiveMessage", deadLetters),
+                AWSCall("sqs:DeleteMessage", deadLetters), AWSCall("sqs:ChangeMessageVisibility", deadLetters),
+                AWSCall("s3:PutObject", result),
                 AWSCall("ec2:RunInstances", ourInstance), AWSCall("ec2:RunInstances", String(context.anyImage.dropLast()) + "ami-0123"),
                 AWSCall("ec2:RunInstances", context.ec2("subnet/subnet-0123")),
                 AWSCall("ec2:RunInstances", context.ec2("security-group/sg-0123")),

@@ -24,8 +24,6 @@ public enum TierPolicies {
                             resources: [context.queue(names.requestQueue)]),
             PolicyStatement(sid: "SendResponses", actions: ["sqs:GetQueueUrl", "sqs:SendMessage"],
                             resources: [context.queue(names.responseQueue)]),
-            PolicyStatement(sid: "FindDeadLetterQueue", actions: ["sqs:GetQueueUrl"],
-                            resources: [context.queue(names.deadLetterQueue)]),
             PolicyStatement(sid: "TerminateOwnFleet", actions: ["ec2:TerminateInstances"],
                             resources: [context.ec2("instance/*")], condition: context.taggedResource),
         ])
@@ -47,8 +45,15 @@ public enum TierPolicies {
                             resources: [context.queue(names.requestQueue)]),
             PolicyStatement(sid: "CollectResponses", actions: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
                             resources: [context.queue(names.responseQueue)]),
-            PolicyStatement(sid: "FindDeadLetterQueue", actions: ["sqs:GetQueueUrl"],
+            // A dead-lettered image is announced as failed (`DeadLetterPoller`): its message is
+            // received and deleted, a message that is not a job is hidden for an operator, and
+            // the failure is stored beside the results so that a rebuilt job shows it.
+            PolicyStatement(sid: "AnnounceDeadLetters",
+                            actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl",
+                                      "sqs:ReceiveMessage"],
                             resources: [context.queue(names.deadLetterQueue)]),
+            PolicyStatement(sid: "RecordDeadLetteredFailures", actions: ["s3:PutObject"],
+                            resources: [context.objects(names.outputBucket, prefix: "results/")]),
             // RunInstances is authorised per resource it touches: the instance must be tagged
             // as ours in the request; image, network and storage resources are unconditioned.
             PolicyStatement(sid: "LaunchTaggedInstances", actions: ["ec2:RunInstances"],
