@@ -49,13 +49,21 @@ public struct MotoServer: Sendable {
     // MARK: Client configuration
 
     /// A client configuration pointed at this server, with test keys unless others are given.
-    /// Retries are off so that a test sees the first failure as it happened.
+    /// Transient faults (a connection moto resets while it is busy with another module's tests,
+    /// a 5xx) are retried twice, as every production client retries them: a test's own
+    /// bookkeeping must not fail on them. Errors that are answers (403, NoSuchKey) are never
+    /// retried; a test about the first transient failure itself passes `retryPolicy: .none`.
     public func configuration(credentials: AWSCredentials = MotoServer.testCredentials,
-                              region: String = MotoServer.region) -> AWSClientConfiguration {
+                              region: String = MotoServer.region,
+                              retryPolicy: AWSRetryPolicy = MotoServer.harnessRetryPolicy) -> AWSClientConfiguration {
         AWSClientConfiguration(region: region, endpointURL: endpoint,
                                credentialsProvider: StaticCredentialsProvider(credentials),
-                               retryPolicy: .none)
+                               retryPolicy: retryPolicy)
     }
+
+    /// Three attempts, 50 ms backoff base: enough for a dropped connection, quick to give up.
+    public static let harnessRetryPolicy = AWSRetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50),
+                                                          maxDelay: .seconds(1))
 
     // MARK: Control API
 
