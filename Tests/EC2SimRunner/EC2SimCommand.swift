@@ -52,7 +52,7 @@ struct EC2SimCommand: AsyncParsableCommand {
             credentialsProvider: StaticCredentialsProvider(MotoServer.testCredentials), retryPolicy: .none))
         let simulator = EC2Simulator(ec2: ec2, settings: settings)
         await simulator.start()
-        print("ec2sim: watching fleet '\(fleetTag)' on \(endpoint), boot delay \(bootDelay) s")
+        Self.say("ec2sim: watching fleet '\(fleetTag)' on \(endpoint), boot delay \(bootDelay) s")
 
         let stopRequested = Self.terminationSignal()
         var printed: EC2SimulatorSample?
@@ -65,16 +65,21 @@ struct EC2SimCommand: AsyncParsableCommand {
             if last.states != printed?.states || last.workersRunning != printed?.workersRunning {
                 let states = ["pending", "running", "shutting-down", "terminated"]
                     .map { "\($0)=\(last.states[$0] ?? 0)" }.joined(separator: " ")
-                print(String(format: "ec2sim: t=%6.1fs ", last.seconds) + states + " workers=\(last.workersRunning)")
+                Self.say(String(format: "ec2sim: t=%6.1fs ", last.seconds) + states + " workers=\(last.workersRunning)")
                 printed = last
             }
         }
-        print("ec2sim: stopping the workers")
+        Self.say("ec2sim: stopping the workers")
         await simulator.shutdown()
         if let timeline {
             try await simulator.timeline.csv.write(toFile: timeline, atomically: true, encoding: .utf8)
-            print("ec2sim: timeline in \(timeline)")
+            Self.say("ec2sim: timeline in \(timeline)")
         }
+    }
+
+    /// Unbuffered, so the lines reach a pipe or a log file as they happen.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// A flag set by SIGINT or SIGTERM (their default actions are replaced, so the workers are
