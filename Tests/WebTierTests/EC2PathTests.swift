@@ -62,6 +62,23 @@ struct EC2PathTests {
         }
     }
 
+    /// A web tier with its autoscaler and the simulator running, and a job of `count` photos
+    /// uploaded through its HTTP API.
+    static func startJob(photos count: Int) async throws
+        -> (WebTierHarness, EC2Simulator, Autoscaler, JobAccepted) {
+        try #require(WebTierHarness.workersAvailable, "build apptier and fetch the model (scripts/setup)")
+        let photos = try Photos.cycled(count)
+        let harness = try await webTier()
+        let simulator = simulator(for: harness)
+        await simulator.start()
+        let autoscaler = try await Autoscaler(harness, service: harness.service)
+        let response = try await harness.upload(photos.map { ($0.name, $0.bytes) })
+        #expect(response.status == 202, "\(response.text)")
+        let accepted = try APIJSON.decode(JobAccepted.self, from: response.body)
+        #expect(accepted.images.count == count)
+        return (harness, simulator, autoscaler, accepted)
+    }
+
     /// Waits until moto shows every instance the simulator saw ended and every worker has exited.
     static func waitForScaleInToZero(_ simulator: EC2Simulator, timeout: Duration) async -> Bool {
         await FleetTestDeployment.eventually(timeout: timeout) {
@@ -74,17 +91,7 @@ struct EC2PathTests {
 
     @Test("60 photos: the fleet scales out to the maximum and never above it, every result arrives, the workers terminate their own instances and every process exits")
     func sixtyPhotosScaleOutAndIdleToZero() async throws {
-        try #require(WebTierHarness.workersAvailable, "build apptier and fetch the model (scripts/setup)")
-        let photos = try Photos.cycled(60)
-        let harness = try await Self.webTier()
-        let simulator = Self.simulator(for: harness)
-        await simulator.start()
-        let autoscaler = try await Autoscaler(harness, service: harness.service)
-
-        let response = try await harness.upload(photos.map { ($0.name, $0.bytes) })
-        #expect(response.status == 202, "\(response.text)")
-        let accepted = try APIJSON.decode(JobAccepted.self, from: response.body)
-        #expect(accepted.images.count == 60)
+        let (harness, simulator, autoscaler, accepted) = try await Self.startJob(photos: 60)
 
         let final = try await harness.waitForCompletion(jobId: accepted.jobId, port: harness.port, timeout: .seconds(150))
         let scaledIn = await Self.waitForScaleInToZero(simulator, timeout: .seconds(60))
@@ -139,16 +146,7 @@ struct EC2PathTests {
 
     @Test("a web tier restarted mid-job adopts the running instances by tag, launches no duplicates, and the job still completes")
     func restartedWebTierAdoptsTheFleet() async throws {
-        try #require(WebTierHarness.workersAvailable, "build apptier and fetch the model (scripts/setup)")
-        let photos = try Photos.cycled(30)
-        let harness = try await Self.webTier()
-        let simulator = Self.simulator(for: harness)
-        await simulator.start()
-        let first = try await Autoscaler(harness, service: harness.service)
-
-        let response = try await harness.upload(photos.map { ($0.name, $0.bytes) })
-        let accepted = try APIJSON.decode(JobAccepted.self, from: response.body)
-        #expect(accepted.images.count == 30)
+        let (harness, simulator, first, accepted) = try await Self.startJob(photos: 30)
         let fleetUp = await FleetTestDeployment.eventually(timeout: .seconds(30)) {
             await simulator.workers.count == Self.maxInstances
         }
