@@ -62,10 +62,11 @@ struct EC2SimCommand: AsyncParsableCommand {
             let samples = await simulator.timeline
             guard samples.count > printedCount, let last = samples.last else { continue }
             printedCount = samples.count
-            if last.states != printed?.states || last.workersRunning != printed?.workersRunning {
+            if last.states != printed?.states || last.workersRunning != printed?.workersRunning
+                || last.workerRestarts != printed?.workerRestarts {
                 let states = ["pending", "running", "shutting-down", "terminated"]
                     .map { "\($0)=\(last.states[$0] ?? 0)" }.joined(separator: " ")
-                Self.say(String(format: "ec2sim: t=%6.1fs ", last.seconds) + states + " workers=\(last.workersRunning)")
+                Self.say(String(format: "ec2sim: t=%6.1fs ", last.seconds) + states + " workers=\(last.workersRunning) restarts=\(last.workerRestarts)")
                 printed = last
             }
         }

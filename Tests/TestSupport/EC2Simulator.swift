@@ -12,7 +12,9 @@ import Glibc
 /// endpoint answering its id and an `apptier` in EC2 mode pointed at that endpoint, so the
 /// worker's heartbeats and its idle self-termination name the right instance. When moto shows an
 /// instance shutting down or terminated, its worker gets `exitGrace` to exit by itself, then
-/// SIGTERM, as an instance's shutdown would send. Each poll adds a sample to `timeline`.
+/// SIGTERM, as an instance's shutdown would send. A worker that fails while its instance runs is
+/// restarted after `restartDelay`, as the AMI's systemd unit does. Each poll adds a sample to
+/// `timeline`.
 ///
 /// ```swift
 /// let simulator = EC2Simulator(ec2: clients.ec2, settings: settings)
@@ -109,6 +111,8 @@ public actor EC2Simulator {
             case .pending, .running:
                 if workers[id] == nil, let seen = firstSeen[id], now - seen >= Self.seconds(settings.bootDelay) {
                     boot(id, at: now)
+                } else {
+                    superviseWorker(id, at: now)
                 }
             case .shuttingDown, .terminated, .stopping, .stopped:
                 end(id, at: now)
@@ -119,27 +123,51 @@ public actor EC2Simulator {
         var counts: [String: Int] = [:]
         for state in lastStates.values { counts[state.name, default: 0] += 1 }
         timeline.append(EC2SimulatorSample(seconds: now, states: counts,
-                                           workersRunning: workers.values.filter { $0.process.isRunning }.count))
+                                           workersRunning: workers.values.filter { $0.process.isRunning }.count,
+                                           workerRestarts: workers.values.map(\.restarts).reduce(0, +)))
     }
 
     private func boot(_ id: String, at now: Double) {
         do {
             let metadata = try InstanceMetadataEndpoint(instanceID: id)
-            let arguments = settings.workerArguments + [
-                "--set", "worker.mode=ec2", "--set", "aws.metadataEndpoint=\(metadata.endpoint.absoluteString)",
-            ]
             do {
-                let process = try ChildProcess(name: "ec2sim-\(names[id] ?? "instance")-\(id)",
-                                               executable: settings.workerExecutable, arguments: arguments,
-                                               environment: settings.workerEnvironment)
-                workers[id] = EC2SimulatedWorker(instanceID: id, name: names[id], process: process, metadata: metadata,
-                                                 startedAt: now)
+                workers[id] = EC2SimulatedWorker(instanceID: id, name: names[id], process: try spawnWorker(id, metadata),
+                                                 metadata: metadata, startedAt: now)
             } catch {
                 metadata.stop()
                 throw error
             }
         } catch {
             lastError = "starting the worker of \(id): \(error)"
+        }
+    }
+
+    private func spawnWorker(_ id: String, _ metadata: InstanceMetadataEndpoint) throws -> ChildProcess {
+        let arguments = settings.workerArguments + [
+            "--set", "worker.mode=ec2", "--set", "aws.metadataEndpoint=\(metadata.endpoint.absoluteString)",
+        ]
+        return try ChildProcess(name: "ec2sim-\(names[id] ?? "instance")-\(id)", executable: settings.workerExecutable,
+                                arguments: arguments, environment: settings.workerEnvironment)
+    }
+
+    /// The instance still runs: a worker that failed is started again once `restartDelay` has
+    /// passed (exit 0 means it terminated its instance, so the listing will soon show it ended).
+    private func superviseWorker(_ id: String, at now: Double) {
+        guard var worker = workers[id], worker.instanceEndedAt == nil, let delay = settings.restartDelay,
+              let status = worker.process.exitStatus, status != 0 else { return }
+        guard let failedAt = worker.failedAt else {
+            worker.failedAt = now
+            workers[id] = worker
+            return
+        }
+        guard now - failedAt >= Self.seconds(delay) else { return }
+        do {
+            worker.process = try spawnWorker(id, worker.metadata)
+            worker.restarts += 1
+            worker.failedAt = nil
+            workers[id] = worker
+        } catch {
+            lastError = "restarting the worker of \(id): \(error)"
         }
     }
 

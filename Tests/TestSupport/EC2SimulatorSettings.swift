@@ -16,6 +16,10 @@ public struct EC2SimulatorSettings: Sendable {
     /// its own TerminateInstances it is on its way out) before the simulator sends SIGTERM, as
     /// an instance's shutdown would.
     public var exitGrace: Duration = .seconds(3)
+    /// A worker that exits non-zero while its instance runs is started again after this long,
+    /// as the AMI's unit does (`Restart=on-failure`, `RestartSec=5`: scripts/ami/apptier.service).
+    /// Nil: no supervisor, the instance stays up with no worker (the heartbeat rule's case).
+    public var restartDelay: Duration? = .seconds(5)
     /// The `apptier` to start on every booted instance.
     public var workerExecutable: URL
     /// Its arguments (configuration, endpoint, `--set`s). The simulator appends
