@@ -67,7 +67,7 @@ public actor EC2Simulator {
 
     // MARK: Queries
 
-    /// Every instance of the fleet any listing has shown.
+    /// Every instance of the fleet a listing has shown pending or running (booted or due to be).
     public var instanceIDs: Set<String> { Set(firstSeen.keys) }
 
     /// The state of each instance in the latest listing (terminated ones stay listed in moto).
