@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "loadgen", targets: ["LoadGenCommand"]),
         .executable(name: "scalesim", targets: ["ScaleSimCommand"]),
         .executable(name: "provision", targets: ["ProvisionCommand"]),
+        // Plays the cloud for the EC2 fleet on one machine (scripts/ec2-sim).
+        .executable(name: "ec2sim", targets: ["EC2SimRunner"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -131,6 +133,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/HTTPTestServer"),
         .target(name: "TestSupport", dependencies: ["AWS", "ProcessSpawn"], path: "Tests/TestSupport"),
+        // EC2Simulator as a command: real apptiers for the instances a web tier launches in moto.
+        .executableTarget(name: "EC2SimRunner", dependencies: [
+            "AWS", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/EC2SimRunner"),
         // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
         .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWS", "TestSupport"]),

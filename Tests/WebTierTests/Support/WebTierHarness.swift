@@ -71,13 +71,18 @@ final class WebTierHarness: Sendable {
 
     /// Starts an `apptier` worker on this deployment's queues and buckets.
     func startWorker(_ name: String, extra: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(name: name, executable: Self.executable("apptier"), arguments: workerArguments(extra: extra))
+    }
+
+    /// The arguments of an `apptier` on this deployment's queues and buckets (also what the EC2
+    /// simulator starts on each instance).
+    func workerArguments(extra: [String: String] = [:]) -> [String] {
         var settings = overrides
         settings.merge(extra) { _, new in new }
         settings["model.path"] = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
         settings["model.labelsPath"] = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
-        let arguments = ["--endpoint", moto.endpoint.absoluteString]
+        return ["--endpoint", moto.endpoint.absoluteString]
             + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
-        return try ChildProcess(name: name, executable: Self.executable("apptier"), arguments: arguments)
     }
 
     // MARK: Storage checks
