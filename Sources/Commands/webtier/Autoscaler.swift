@@ -1,3 +1,4 @@
+import AWSBackends
 import Logging
 import Pipeline
 import WebTier

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSBackends
 import CommandSupport
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import AWSBackends
 import Foundation
 import Logging
 import Pipeline

@@ -1,5 +1,6 @@
 import AppTier
 import AWS
+import AWSBackends
 import Foundation
 import Pipeline
 import TestSupport

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// `ObjectStore` on S3, through our own S3 client.
 public struct S3ObjectStore: ObjectStore {

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// The AWS clients both tiers use, built once from the configuration: one custom endpoint (moto)
 /// or the real regional ones, credentials from the standard chain, retries as configured.
