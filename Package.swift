@@ -135,7 +135,7 @@ let package = Package(
             "HTTPServer", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/HTTPTestServer"),
-        .target(name: "TestSupport", dependencies: ["AWS", "ProcessSpawn"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["AWS", "Pipeline", "ProcessSpawn"], path: "Tests/TestSupport"),
         // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
         .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWSBackends", "AWS", "TestSupport"]),

@@ -57,10 +57,11 @@ enum SourceScan {
     /// Calls through the `JobQueue` and `ObjectStore` seams and the IAM action of the adapter
     /// method each reaches (`SQSJobQueue`, `S3ObjectStore`).
     static let seamCalls: [(pattern: String, action: String)] = [
-        (#"\.receive\(maxMessages:"#, "sqs:ReceiveMessage"), (#"\.delete\("#, "sqs:DeleteMessage"),
+        (#"\.receive\(maxMessages:"#, "sqs:ReceiveMessage"), (#"\.delete\((?!bucket:)"#, "sqs:DeleteMessage"),
         (#"\.changeVisibility\(of:"#, "sqs:ChangeMessageVisibility"), (#"\.depth\(\)"#, "sqs:GetQueueAttributes"),
         (#"\.send\((?!text:)"#, "sqs:SendMessage"),
-        (#"\.get\(bucket:"#, "s3:GetObject"), (#"\.put\(bucket:"#, "s3:PutObject"), (#"\.list\(bucket:"#, "s3:ListBucket"),
+        (#"\.get\(bucket:"#, "s3:GetObject"), (#"\.put\(bucket:"#, "s3:PutObject"), (#"\.list(Objects)?\(bucket:"#, "s3:ListBucket"),
+        (#"\.head\(bucket:"#, "s3:GetObject"), (#"\.delete\(bucket:"#, "s3:DeleteObject"),
     ]
 
     /// The client files: every non-static public method in them is a client call.

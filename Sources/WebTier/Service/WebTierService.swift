@@ -38,8 +38,10 @@ public final class WebTierService: Sendable {
         let jobs = JobStore()
         let metrics = WebMetrics()
         let waiters = ResultWaiters()
-        let archive = JobArchive(s3: clients.s3, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
-        let submitter = JobSubmitter(s3: clients.s3, requests: resources.requests, inputBucket: resources.inputBucket,
+        let archive = JobArchive(store: resources.store, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
+        // Images go up with CRC32 rather than a signed SHA-256: S3 still refuses a changed body,
+        // at a fraction of the hashing cost per image (see `S3UploadIntegrity.crc32Checksum`).
+        let submitter = JobSubmitter(store: S3ObjectStore(client: clients.s3, integrity: .crc32Checksum), requests: resources.requests, inputBucket: resources.inputBucket,
                                      jobs: jobs, metrics: metrics, logger: logger)
         // Removes the spool files of web tiers that died mid-upload before claiming a directory.
         let spoolDirectory = try SpoolDirectory(root: web.spoolDirectory ?? SpoolDirectory.defaultRoot())
