@@ -135,6 +135,12 @@ let package = Package(
             "HTTPServer", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/HTTPTestServer"),
+        // apptier with a delaying classifier, for the tests that stop or kill a worker mid-job.
+        .executableTarget(name: "SlowAppTier", dependencies: [
+            "AppTier", "CommandSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/SlowAppTier"),
         .target(name: "TestSupport", dependencies: ["AWS", "Pipeline", "ProcessSpawn"], path: "Tests/TestSupport"),
         // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
         .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),

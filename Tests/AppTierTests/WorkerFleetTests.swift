@@ -45,7 +45,7 @@ struct WorkerFleetTests {
         let harness = try await WorkerHarness(["queues.visibilityTimeoutSeconds": "4"])
         let photo = try #require(try Photos.all().first)
         let job = try await harness.submit(photo.bytes, fileName: "victim.jpg")
-        let slow = try harness.startWorker("slow", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "60000"])
+        let slow = try harness.startWorker("slow", inferenceDelay: .milliseconds(60000))
         // Wait until the slow worker holds the job, and long enough for a heartbeat to have run.
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight == 1 }
         try await Task.sleep(for: .seconds(3))
@@ -67,7 +67,7 @@ struct WorkerFleetTests {
         let photo = try #require(try Photos.all().first)
         var jobs: [JobMessage] = []
         for index in 0..<4 { jobs.append(try await harness.submit(photo.bytes, fileName: "drain-\(index).png")) }
-        let worker = try harness.startWorker("draining", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "3000"])
+        let worker = try harness.startWorker("draining", inferenceDelay: .milliseconds(3000))
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight >= 1 }
         // Let the worker get its received jobs under way (each takes 3 s in the model).
         try await Task.sleep(for: .seconds(1))
@@ -90,7 +90,7 @@ struct WorkerFleetTests {
         let harness = try await WorkerHarness(["worker.drainSeconds": "1", "queues.visibilityTimeoutSeconds": "120"])
         let photo = try #require(try Photos.all().first)
         let job = try await harness.submit(photo.bytes, fileName: "released.png")
-        let worker = try harness.startWorker("slow", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "30000"])
+        let worker = try harness.startWorker("slow", inferenceDelay: .milliseconds(30000))
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight == 1 }
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit(timeout: .seconds(15)) == 0, "exits within the drain bound:\n\(worker.output)")

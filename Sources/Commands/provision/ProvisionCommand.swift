@@ -105,7 +105,7 @@ struct BundleURL: AsyncParsableCommand {
 
 func deploymentClients(_ configuration: Configuration) throws -> DeploymentClients {
     do {
-        return DeploymentClients(try AWSClients(settings: configuration.aws))
+        return DeploymentClients(try AWSClients(settings: configuration.aws, environment: ProcessInfo.processInfo.environment))
     } catch {
         throw ValidationError(error.description)
     }

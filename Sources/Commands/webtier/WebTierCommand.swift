@@ -52,7 +52,7 @@ struct WebTierCommand: AsyncParsableCommand {
     private func serve(_ configuration: Configuration, signals: TerminationSignals, logger: Logger) async throws {
         let clients: AWSClients
         do {
-            clients = try AWSClients(for: configuration)
+            clients = try AWSClients(for: configuration, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }

@@ -35,16 +35,24 @@ struct WorkerHarness {
     }
 
     static var workerExecutable: URL { TestPaths.builtExecutable("apptier") }
+    /// The worker with every classification delayed (`Tests/SlowAppTier`).
+    static var slowWorkerExecutable: URL { TestPaths.builtExecutable("SlowAppTier") }
 
-    /// Starts a worker process; `extra` overrides this worker's settings only.
+    /// Starts a worker process; `extra` overrides this worker's settings only. With
+    /// `inferenceDelay`, the worker is the slow test build that sleeps that long in every
+    /// classification (so a test can stop or kill it mid-job).
     func startWorker(_ name: String, extra: [String: String] = [:], environment: [String: String] = [:],
-                     endpoint: URL? = nil) throws -> ChildProcess {
+                     endpoint: URL? = nil, inferenceDelay: Duration? = nil) throws -> ChildProcess {
         var settings = overrides
         settings.merge(extra) { _, new in new }
-        let arguments = ["--endpoint", (endpoint ?? moto.endpoint).absoluteString]
+        var arguments = ["--endpoint", (endpoint ?? moto.endpoint).absoluteString]
             + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
-        return try ChildProcess(name: name, executable: Self.workerExecutable, arguments: arguments,
-                                environment: environment)
+        var executable = Self.workerExecutable
+        if let inferenceDelay {
+            executable = Self.slowWorkerExecutable
+            arguments = ["--inference-delay-ms", "\(Int(inferenceDelay / .milliseconds(1)))"] + arguments
+        }
+        return try ChildProcess(name: name, executable: executable, arguments: arguments, environment: environment)
     }
 
     /// Stores `bytes` as an uploaded image and enqueues its job, as the web tier does.
