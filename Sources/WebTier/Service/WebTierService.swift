@@ -123,11 +123,3 @@ public final class WebTierService: Sendable {
         }
     }
 }
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        var text = self
-        while text.count > 1, text.hasSuffix(suffix) { text.removeLast(suffix.count) }
-        return text
-    }
-}
