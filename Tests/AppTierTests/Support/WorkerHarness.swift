@@ -18,14 +18,11 @@ struct WorkerHarness {
     /// `settings` are `--set` overrides on top of a fast-polling test configuration.
     init(_ settings: [String: String] = [:]) async throws {
         moto = try await MotoServer.shared()
-        let prefix = MotoNames.unique("app")
-        var overrides: [String: String] = [
-            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
-            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
-            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+        var overrides = MotoDeploymentOverrides.isolated("app").overrides
+        overrides.merge([
             "queues.visibilityTimeoutSeconds": "20", "worker.maxEmptyPollsBeforeShutdown": "1000",
-            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "10", "model.intraOpThreads": "1",
-        ]
+            "worker.drainSeconds": "10",
+        ]) { _, new in new }
         overrides.merge(settings) { _, new in new }
         self.overrides = overrides
         configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
