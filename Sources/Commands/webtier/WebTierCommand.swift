@@ -56,7 +56,9 @@ struct WebTierCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let service = try await WebTierService(configuration: configuration, clients: clients, logger: logger)
+        let service = try await WebTierService(
+            configuration: configuration, clients: clients,
+            publicDirectory: WebTierService.findPublicDirectory(environment: ProcessInfo.processInfo.environment), logger: logger)
         let boundPort = try service.start()
         // Tests and scripts read the port from here when they asked for port 0.
         FileHandle.standardOutput.write(Data("LISTENING \(boundPort)\n".utf8))

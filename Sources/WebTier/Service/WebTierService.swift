@@ -28,7 +28,8 @@ public final class WebTierService: Sendable {
 
     /// - Parameters:
     ///   - port: overrides `web.port` (0 picks a free port).
-    ///   - publicDirectory: the page's files; nil looks for `Resources/Public` (see `findPublicDirectory`).
+    ///   - publicDirectory: the page's files; nil looks for `Resources/Public` (`findPublicDirectory`
+    ///     without `ELASTIC_PUBLIC_DIR`: the command wiring passes what the environment names).
     public init(configuration: Configuration, clients: AWSClients, port: UInt16? = nil,
                 publicDirectory: String? = nil, logger: Logger = Logger(label: "webtier")) async throws {
         self.configuration = configuration
@@ -73,7 +74,7 @@ public final class WebTierService: Sendable {
         serverConfiguration.maxConnectionsPerAddress = web.maxConnectionsPerAddress > 0 ? web.maxConnectionsPerAddress : nil
         serverConfiguration.bodyReadGracePeriod = .seconds(web.bodyReadGraceSeconds)
         serverConfiguration.bodyMinimumBytesPerSecond = web.bodyMinimumBytesPerSecond
-        let directory = publicDirectory ?? Self.findPublicDirectory()
+        let directory = publicDirectory ?? Self.findPublicDirectory(environment: [:])
         if directory == nil { logger.warning("Resources/Public not found: GET / will answer 404") }
         server = Server(configuration: serverConfiguration,
                         handler: WebRoutes.handler(context: context, publicDirectory: directory), logger: logger)
@@ -108,7 +109,7 @@ public final class WebTierService: Sendable {
 
     /// `ELASTIC_PUBLIC_DIR`, else `Resources/Public` under the working directory, else beside the
     /// executable's checkout (`.build/<triple>/<config>/webtier` → `../../../Resources/Public`).
-    public static func findPublicDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func findPublicDirectory(environment: [String: String]) -> String? {
         var candidates: [String] = []
         if let configured = environment["ELASTIC_PUBLIC_DIR"], !configured.isEmpty { candidates.append(configured) }
         candidates.append(FileManager.default.currentDirectoryPath + "/Resources/Public")
