@@ -118,6 +118,28 @@ struct WorkerHarness {
         return try VisionImageClassifier(settings: settings)
     }
 
+    /// The worker's `/metrics` response once `condition` holds on its text (or when `timeout`
+    /// passes: the last response read, or nil when the metrics port never came up). The worker must run with
+    /// `worker.metricsPort` set; its port is read from its log.
+    func workerMetrics(of worker: ChildProcess, timeout: Duration,
+                       until condition: (String) -> Bool) async throws -> (status: Int, body: String)? {
+        let deadline = ContinuousClock.now + timeout
+        var port: UInt16?
+        var response: (status: Int, body: String)?
+        while ContinuousClock.now < deadline {
+            if port == nil, let line = worker.output.split(separator: "\n").first(where: { $0.contains("metrics on http://127.0.0.1:") }) {
+                port = line.split(separator: ":").last?.split(separator: "/").first.flatMap { UInt16($0) }
+            }
+            if let port {
+                let latest = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+                response = latest
+                if condition(latest.body) { return latest }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return response
+    }
+
     /// Waits until `condition` holds on the request queue's depth (SQS counts are approximate).
     func waitForRequestQueue(timeout: Duration, _ condition: (QueueDepth) -> Bool) async throws -> QueueDepth {
         let deadline = ContinuousClock.now + timeout
