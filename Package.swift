@@ -14,7 +14,8 @@ let visionCodegen: [SwiftSetting] = []
 
 let package = Package(
     name: "ElasticClassifier",
-    platforms: [.macOS(.v13)],
+    // Linux only (no `platforms` entry names it): the servers use Glibc and epoll, the worker
+    // fleet posix_spawn, and the AWS client libcurl from the distribution.
     products: [
         .executable(name: "webtier", targets: ["WebTierCommand"]),
         .executable(name: "apptier", targets: ["AppTierCommand"]),
@@ -54,7 +55,11 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Libraries (layers: no module reaches "up").
-        .target(name: "Pipeline", dependencies: ["AWS"]),
+        // Foundation only: the seams, messages and configuration (`classify` links no AWS code).
+        .target(name: "Pipeline"),
+        // The seams' SQS/S3 implementations, the AWS clients built from the configuration, and
+        // start-up provisioning.
+        .target(name: "AWSBackends", dependencies: ["AWS", "Pipeline"]),
         .target(name: "AWS", dependencies: [
             "CCurl", "CCrypto", "CDeflate",
             .product(name: "Logging", package: "swift-log"),
@@ -68,15 +73,15 @@ let package = Package(
         // posix_spawn with the signal mask reset (the local fleet's workers, the tests' servers).
         .target(name: "ProcessSpawn"),
         .target(name: "WebTier", dependencies: [
-            "HTTPServer", "AWS", "Pipeline", "ProcessSpawn",
+            "HTTPServer", "AWS", "AWSBackends", "Pipeline", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The autoscaling simulator: drives WebTier's real scaling rule in simulated time.
         .target(name: "ScaleSim", dependencies: ["WebTier", "Pipeline"]),
         // Creates and removes a deployment's AWS resources (buckets, queues, roles, groups).
-        .target(name: "Provisioning", dependencies: ["AWS", "Pipeline"]),
+        .target(name: "Provisioning", dependencies: ["AWS", "AWSBackends", "Pipeline"]),
         .target(name: "AppTier", dependencies: [
-            "AWS", "Vision", "Pipeline", "HTTPServer",
+            "AWS", "AWSBackends", "Vision", "Pipeline", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -87,7 +92,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/Support"),
         .executableTarget(name: "WebTierCommand", dependencies: [
-            "CommandSupport", "WebTier", "Pipeline", "AWS", "ProcessSpawn",
+            "CommandSupport", "WebTier", "Pipeline", "AWS", "AWSBackends", "ProcessSpawn",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Commands/webtier"),
@@ -101,7 +106,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/classify"),
         .executableTarget(name: "ProvisionCommand", dependencies: [
-            "CommandSupport", "Provisioning", "Pipeline",
+            "CommandSupport", "Provisioning", "Pipeline", "AWSBackends",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Commands/provision"),
         .executableTarget(name: "LoadGenCommand", dependencies: [
@@ -132,7 +137,13 @@ let package = Package(
             "HTTPServer", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/HTTPTestServer"),
-        .target(name: "TestSupport", dependencies: ["AWS", "ProcessSpawn"], path: "Tests/TestSupport"),
+        // apptier with a delaying classifier, for the tests that stop or kill a worker mid-job.
+        .executableTarget(name: "SlowAppTier", dependencies: [
+            "AppTier", "CommandSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/SlowAppTier"),
+        .target(name: "TestSupport", dependencies: ["AWS", "Pipeline", "ProcessSpawn"], path: "Tests/TestSupport"),
         // EC2Simulator as a command: real apptiers for the instances a web tier launches in moto.
         .executableTarget(name: "EC2SimRunner", dependencies: [
             "AWS", "TestSupport",
@@ -140,7 +151,7 @@ let package = Package(
         ], path: "Tests/EC2SimRunner"),
         // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
         .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWS", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWSBackends", "AWS", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // A real server with WebSocket routes for the Python/Chromium tests and scripts/bench-ws.
@@ -149,9 +160,9 @@ let package = Package(
         .executableTarget(name: "WSBench", dependencies: ["HTTPServer"], path: "Benchmarks/WSBench"),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport", "JPEGTestEncoder"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
-        .testTarget(name: "WebTierTests", dependencies: ["WebTier", "TestSupport"]),
-        .testTarget(name: "AppTierTests", dependencies: ["AppTier", "TestSupport"]),
+        .testTarget(name: "WebTierTests", dependencies: ["WebTier", "AWSBackends", "TestSupport"]),
+        .testTarget(name: "AppTierTests", dependencies: ["AppTier", "AWSBackends", "TestSupport"]),
         .testTarget(name: "ScaleSimTests", dependencies: ["ScaleSim", "WebTier", "Pipeline", "TestSupport"]),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AWS", "Pipeline", "WebTier", "TestSupport"]),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AWS", "AWSBackends", "Pipeline", "WebTier", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Foundation
 import Logging
 import Pipeline
@@ -11,12 +12,17 @@ public struct AppTierService: Sendable {
     public let configuration: Configuration
     public let environment: [String: String]
     public let logger: Logger
+    /// Wraps the model's classifier before the worker uses it (tests' slow worker; the product
+    /// uses it as it is).
+    public let wrapClassifier: @Sendable (any ImageClassifier) -> any ImageClassifier
 
-    public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger) {
+    public init(configuration: Configuration, environment: [String: String],
+                logger: Logger,
+                wrapClassifier: @escaping @Sendable (any ImageClassifier) -> any ImageClassifier = { $0 }) {
         self.configuration = configuration
         self.environment = environment
         self.logger = logger
+        self.wrapClassifier = wrapClassifier
     }
 
     /// The exit status of a worker whose every slot is stuck (systemd's `Restart=on-failure`
@@ -29,11 +35,7 @@ public struct AppTierService: Sendable {
             let clients = try AWSClients(for: configuration, environment: environment)
             let resources = try await WorkerResources.find(configuration, clients: clients)
             let workerName = try await self.workerName(clients: clients)
-            var classifier: any ImageClassifier = try VisionImageClassifier(settings: configuration.model)
-            if let delay = environment["ELASTIC_TEST_INFERENCE_DELAY_MS"].flatMap(Int.init), delay > 0 {
-                logger.warning("test hook: every classification is delayed", metadata: ["ms": "\(delay)"])
-                classifier = DelayingClassifier(wrapping: classifier, delay: .milliseconds(delay))
-            }
+            let classifier = wrapClassifier(try VisionImageClassifier(settings: configuration.model))
             let shutdown = ShutdownSignal()
             let trap = SignalTrap(shutdown: shutdown)
             let worker = Worker(

@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Pipeline
 
 /// The four clients provisioning and teardown use (the tiers never get an IAM client).

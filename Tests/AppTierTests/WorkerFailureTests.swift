@@ -96,8 +96,7 @@ struct WorkerFailureTests {
             jobs.append(try await harness.submit(photos[index % photos.count].bytes, fileName: "flaky-\(index).jpg"))
         }
         let worker = try harness.startWorker("flaky", extra: ["worker.parallelism": "2"],
-                                             environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "300"],
-                                             endpoint: proxy.endpoint)
+                                             endpoint: proxy.endpoint, inferenceDelay: .milliseconds(300))
         var results = try await harness.collectResults(expected: 2, timeout: .seconds(60))
         proxy.setMode(.reset)
         try await Task.sleep(for: .seconds(3))

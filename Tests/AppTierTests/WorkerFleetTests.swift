@@ -45,10 +45,15 @@ struct WorkerFleetTests {
         let harness = try await WorkerHarness(["queues.visibilityTimeoutSeconds": "4"])
         let photo = try #require(try Photos.all().first)
         let job = try await harness.submit(photo.bytes, fileName: "victim.jpg")
-        let slow = try harness.startWorker("slow", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "60000"])
-        // Wait until the slow worker holds the job, and long enough for a heartbeat to have run.
+        let slow = try harness.startWorker("slow", extra: ["worker.metricsPort": "0"], inferenceDelay: .milliseconds(60000))
+        // Wait until the slow worker holds the job and a visibility heartbeat has run.
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight == 1 }
-        try await Task.sleep(for: .seconds(3))
+        let heartbeats = "apptier_visibility_heartbeats_total{worker=\"local-\(slow.pid)\"} "
+        let heartbeatRan = { (metrics: String) in
+            metrics.split(separator: "\n").contains { $0.hasPrefix(heartbeats) && !$0.hasSuffix(" 0") }
+        }
+        let metrics = try await harness.workerMetrics(of: slow, timeout: .seconds(30), until: heartbeatRan)
+        try #require(metrics.map { heartbeatRan($0.body) } == true, "no heartbeat in the slow worker's metrics:\n\(slow.output)")
         #expect(try await harness.resources.requests.depth().inFlight == 1, "heartbeats keep the job invisible")
         slow.signal(SIGKILL)
         #expect(await slow.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
@@ -67,7 +72,7 @@ struct WorkerFleetTests {
         let photo = try #require(try Photos.all().first)
         var jobs: [JobMessage] = []
         for index in 0..<4 { jobs.append(try await harness.submit(photo.bytes, fileName: "drain-\(index).png")) }
-        let worker = try harness.startWorker("draining", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "3000"])
+        let worker = try harness.startWorker("draining", inferenceDelay: .milliseconds(3000))
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight >= 1 }
         // Let the worker get its received jobs under way (each takes 3 s in the model).
         try await Task.sleep(for: .seconds(1))
@@ -90,7 +95,7 @@ struct WorkerFleetTests {
         let harness = try await WorkerHarness(["worker.drainSeconds": "1", "queues.visibilityTimeoutSeconds": "120"])
         let photo = try #require(try Photos.all().first)
         let job = try await harness.submit(photo.bytes, fileName: "released.png")
-        let worker = try harness.startWorker("slow", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "30000"])
+        let worker = try harness.startWorker("slow", inferenceDelay: .milliseconds(30000))
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight == 1 }
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit(timeout: .seconds(15)) == 0, "exits within the drain bound:\n\(worker.output)")
@@ -120,21 +125,18 @@ struct WorkerFleetTests {
         try await harness.submit(Data("not an image".utf8), fileName: "refused.jpg")
         let worker = try harness.startWorker("metered")
         _ = try await harness.collectResults(expected: 2, timeout: .seconds(60))
-        let line = try #require(worker.output.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") })
-        let port = try #require(UInt16(line.split(separator: ":").last!.split(separator: "/").first!))
         // A result is announced before its job is deleted and counted: poll until both are counted.
         let classified = "apptier_jobs_classified_total{worker=\"local-\(worker.pid)\"} 1"
         let rejected = "apptier_jobs_rejected_total{worker=\"local-\(worker.pid)\"} 1"
-        var response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !(response.body.contains(classified) && response.body.contains(rejected)), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            response = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+        let metrics = try await harness.workerMetrics(of: worker, timeout: .seconds(10)) {
+            $0.contains(classified) && $0.contains(rejected)
         }
         await worker.stop()
+        let response = try #require(metrics, "no metrics port in the worker's log:\n\(worker.output)")
+        let body = response.body
         #expect(response.status == 200)
-        #expect(response.body.contains(classified))
-        #expect(response.body.contains(rejected))
-        #expect(response.body.contains("# TYPE apptier_job_latency_p95_ms gauge"))
+        #expect(body.contains(classified))
+        #expect(body.contains(rejected))
+        #expect(body.contains("# TYPE apptier_job_latency_p95_ms gauge"))
     }
 }

@@ -56,7 +56,7 @@ struct WorkerStopTests {
                 "the drain bound leaves a margin of 5 s under TimeoutStopSec=\(timeoutStop) for the releases")
         let photo = try #require(try Photos.all().first)
         let job = try await harness.submit(photo.bytes, fileName: "in-the-model.jpg")
-        let worker = try harness.startWorker("stuck-in-model", environment: ["ELASTIC_TEST_INFERENCE_DELAY_MS": "120000"])
+        let worker = try harness.startWorker("stuck-in-model", inferenceDelay: .milliseconds(120000))
         _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight == 1 }
         // One slot holds the job; the other keeps the worker in a 20 s long poll.
         worker.signal(SIGTERM)

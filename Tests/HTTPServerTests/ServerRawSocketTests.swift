@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HTTPServer
 
@@ -118,7 +119,7 @@ import Testing
         let harness = try ServerHarness(configure: { $0.maxConnections = 4 })
         let (refused, served) = try await offPool {
             let held = try (0..<4).map { _ in try RawClient(port: harness.port) }
-            Thread.sleep(forTimeInterval: 0.2)
+            waitUntil { harness.server.connectionCount == 4 }
             let extra = try RawClient(port: harness.port)
             try extra.send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n")
             let refused = try extra.readResponse()
@@ -142,7 +143,7 @@ import Testing
                 if index % 2 == 1 { try client.send("GET /hello HTTP/1.1\r\nHost: h\r\n") }
                 idle.append(client)
             }
-            Thread.sleep(forTimeInterval: 0.3)
+            waitUntil { harness.server.connectionCount >= 500 }
             let openCount = harness.server.connectionCount
             let fresh = try RawClient(port: harness.port, timeoutSeconds: 5)
             try fresh.send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n")
@@ -157,12 +158,19 @@ import Testing
     }
 
     @Test func gracefulStopFinishesInFlightRequestsAndRefusesNewOnes() async throws {
-        let harness = try ServerHarness()
+        let started = StartedFlag()
+        let harness = try ServerHarness(routes: { router in
+            router.add(.get, "/slow-started") { _ in
+                started.value.store(true, ordering: .releasing)
+                try await Task.sleep(for: .milliseconds(600))
+                return .text("slow done")
+            }
+        })
         let port = harness.port
         let slow = Task {
             try await offPool {
                 let client = try RawClient(port: port)
-                try client.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+                try client.send("GET /slow-started HTTP/1.1\r\nHost: h\r\n\r\n")
                 return try client.readResponse()
             }
         }
@@ -172,7 +180,8 @@ import Testing
                 return try client.isClosedByServer()
             }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // Stop once the slow request is in its handler and the idle connection is accepted.
+        try await offPool { waitUntil { started.value.load(ordering: .acquiring) && harness.server.connectionCount == 2 } }
         await harness.server.stop()
         let response = try await slow.value
         #expect(response.status == 200)
@@ -197,4 +206,9 @@ import Testing
         await harness.server.stop()
         #expect(response.status == 200)
     }
+}
+
+/// Set by a handler when it has started (an escaping closure cannot capture an `Atomic` itself).
+final class StartedFlag: Sendable {
+    let value = Atomic(false)
 }

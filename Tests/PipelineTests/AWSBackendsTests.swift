@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Foundation
 import Testing
 import TestSupport

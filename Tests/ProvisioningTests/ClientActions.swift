@@ -41,13 +41,13 @@ enum SourceScan {
     /// with `createIfMissing` (local mode), which the generated configuration turns off; and the
     /// seam adapters, whose calls are attributed to the tier through `seamCalls` instead (both
     /// tiers share them, each using only some of their methods).
-    static let notScanned: Set<String> = ["Sources/Pipeline/AWSBackends/SQSJobQueue.swift",
-                                          "Sources/Pipeline/AWSBackends/S3ObjectStore.swift"]
+    static let notScanned: Set<String> = ["Sources/AWSBackends/SQSJobQueue.swift",
+                                          "Sources/AWSBackends/S3ObjectStore.swift"]
 
     /// Calls made only with `createIfMissing` (local mode): creating queues and buckets, and
     /// reading the dead-letter queue's ARN for the redrive policy of a queue being created.
     static let localModeOnly: [String: Set<String>] = [
-        "Sources/Pipeline/AWSBackends/Provisioning.swift": ["sqs:CreateQueue", "s3:CreateBucket", "sqs:GetQueueAttributes"],
+        "Sources/AWSBackends/Provisioning.swift": ["sqs:CreateQueue", "s3:CreateBucket", "sqs:GetQueueAttributes"],
     ]
 
     /// Actions a call needs besides its own: RunInstances with an instance profile passes the
@@ -57,10 +57,11 @@ enum SourceScan {
     /// Calls through the `JobQueue` and `ObjectStore` seams and the IAM action of the adapter
     /// method each reaches (`SQSJobQueue`, `S3ObjectStore`).
     static let seamCalls: [(pattern: String, action: String)] = [
-        (#"\.receive\(maxMessages:"#, "sqs:ReceiveMessage"), (#"\.delete\("#, "sqs:DeleteMessage"),
+        (#"\.receive\(maxMessages:"#, "sqs:ReceiveMessage"), (#"\.delete\((?!bucket:)"#, "sqs:DeleteMessage"),
         (#"\.changeVisibility\(of:"#, "sqs:ChangeMessageVisibility"), (#"\.depth\(\)"#, "sqs:GetQueueAttributes"),
         (#"\.send\((?!text:)"#, "sqs:SendMessage"),
-        (#"\.get\(bucket:"#, "s3:GetObject"), (#"\.put\(bucket:"#, "s3:PutObject"), (#"\.list\(bucket:"#, "s3:ListBucket"),
+        (#"\.get\(bucket:"#, "s3:GetObject"), (#"\.put\(bucket:"#, "s3:PutObject"), (#"\.list(Objects)?\(bucket:"#, "s3:ListBucket"),
+        (#"\.head\(bucket:"#, "s3:GetObject"), (#"\.delete\(bucket:"#, "s3:DeleteObject"),
     ]
 
     /// The client files: every non-static public method in them is a client call.

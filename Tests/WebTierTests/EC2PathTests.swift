@@ -47,7 +47,7 @@ struct EC2PathTests {
 
         init(_ harness: WebTierHarness, service: WebTierService) async throws {
             controller = try ScalingController.make(configuration: harness.configuration, clients: harness.clients,
-                                                    resources: service.resources, heartbeats: service.heartbeats,
+                                                    resources: service.resources, workerEnvironment: [:], heartbeats: service.heartbeats,
                                                     logger: FleetTestDeployment.logger)
             service.attachFleet(controller)
             (log, reader) = await ScalingControllerTests.record(controller)

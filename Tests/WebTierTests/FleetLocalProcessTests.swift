@@ -86,16 +86,24 @@ struct FleetLocalProcessTests {
     func stuckWorkerIsKilledAfterGrace() async throws {
         let deployment = try await FleetTestDeployment()
         // A shell that ignores SIGTERM and waits on a child that inherits that: a worker stuck hard.
+        // It creates `ready` once the trap is set.
         let script = try deployment.scratchFile("stubborn.sh")
-        try Data("#!/bin/sh\ntrap '' TERM\nsleep 60 & wait\nsleep 60\n".utf8).write(to: script)
+        let ready = try deployment.scratchFile("stubborn.ready")
+        try Data("#!/bin/sh\ntrap '' TERM\n: > '\(ready.path)'\nsleep 60 & wait\nsleep 60\n".utf8).write(to: script)
         chmod(script.path, 0o755)
-        defer { try? FileManager.default.removeItem(at: script) }
+        defer {
+            try? FileManager.default.removeItem(at: script)
+            try? FileManager.default.removeItem(at: ready)
+        }
         let fleet = LocalProcessFleet(launch: .init(
             executable: script, arguments: [], environment: FleetTestDeployment.workerEnvironment,
             logDirectory: deployment.logDirectory, terminationGrace: .milliseconds(500)),
             logger: FleetTestDeployment.logger)
         let launched = try await fleet.launch(count: 1)
-        try await Task.sleep(for: .milliseconds(300))
+        let trapped = await FleetTestDeployment.eventually(timeout: .seconds(10)) {
+            FileManager.default.fileExists(atPath: ready.path)
+        }
+        try #require(trapped, "the stubborn worker never started")
         try await fleet.terminate(ids: launched.map(\.id))
         let gone = try await FleetTestDeployment.eventually(timeout: .seconds(10)) { try await fleet.instances().isEmpty }
         #expect(gone)

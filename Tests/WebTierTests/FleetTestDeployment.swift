@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Foundation
 import Logging
 import Pipeline
@@ -37,18 +38,15 @@ struct FleetTestDeployment {
     /// `settings` are overrides on top of a fast-polling test configuration.
     init(_ settings: [String: String] = [:]) async throws {
         moto = try await MotoServer.shared()
-        let prefix = MotoNames.unique("fleet")
-        var overrides: [String: String] = [
-            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
-            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
-            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+        let (prefix, isolated) = MotoDeploymentOverrides.isolated("fleet")
+        var overrides = isolated
+        overrides.merge([
             "queues.visibilityTimeoutSeconds": "30", "worker.maxEmptyPollsBeforeShutdown": "3",
-            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "5", "worker.parallelism": "1",
-            "worker.receiveBatchSize": "1", "model.intraOpThreads": "1",
+            "worker.drainSeconds": "5", "worker.parallelism": "1", "worker.receiveBatchSize": "1",
             "fleet.fleetTag": prefix, "fleet.workerExecutable": Self.workerExecutable.path,
             "fleet.ec2.imageId": Self.imageId,
             "scaling.intervalSeconds": "0.5", "scaling.launchCooldownSeconds": "0",
-        ]
+        ]) { _, new in new }
         overrides.merge(settings) { _, new in new }
         configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
                                                        overrides: overrides)

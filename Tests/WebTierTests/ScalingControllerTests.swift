@@ -189,7 +189,9 @@ struct ScalingControllerTests {
         let local = try await FleetTestDeployment(["fleet.kind": "local", "worker.mode": "ec2", "worker.metricsPort": "9301"])
         let directory = local.logDirectory.appendingPathComponent("make")
         let localController = try ScalingController.make(configuration: local.configuration, clients: local.clients,
-                                                         resources: local.resources, workerLogDirectory: directory)
+                                                         resources: local.resources,
+                                                         workerEnvironment: ProcessInfo.processInfo.environment,
+                                                         workerLogDirectory: directory)
         let localFleet = try #require(localController.fleet as? LocalProcessFleet)
         #expect(localFleet.launch.executable == FleetTestDeployment.workerExecutable)
         #expect(localFleet.launch.arguments.contains("worker.mode=local"))
@@ -203,7 +205,7 @@ struct ScalingControllerTests {
 
         let ec2 = try await FleetTestDeployment(["fleet.kind": "ec2"])
         let ec2Controller = try ScalingController.make(configuration: ec2.configuration, clients: ec2.clients,
-                                                       resources: ec2.resources)
+                                                       resources: ec2.resources, workerEnvironment: [:])
         let ec2Fleet = try #require(ec2Controller.fleet as? EC2Fleet)
         #expect(ec2Fleet.fleetTag == ec2.configuration.fleet.fleetTag)
         #expect(ec2Fleet.launchSettings == ec2.configuration.fleet.ec2)

@@ -25,7 +25,8 @@ struct AppTierCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         options.bootstrapLogging()
-        let status = await AppTierService(configuration: configuration, logger: Logger(label: "apptier")).run()
+        let status = await AppTierService(configuration: configuration, environment: ProcessInfo.processInfo.environment,
+                                          logger: Logger(label: "apptier")).run()
         throw ExitCode(status)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSBackends
 import CommandSupport
 import Foundation
 import AWS
@@ -104,7 +105,7 @@ struct BundleURL: AsyncParsableCommand {
 
 func deploymentClients(_ configuration: Configuration) throws -> DeploymentClients {
     do {
-        return DeploymentClients(try AWSClients(settings: configuration.aws))
+        return DeploymentClients(try AWSClients(settings: configuration.aws, environment: ProcessInfo.processInfo.environment))
     } catch {
         throw ValidationError(error.description)
     }

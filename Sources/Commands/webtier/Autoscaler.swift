@@ -1,3 +1,5 @@
+import AWSBackends
+import Foundation
 import Logging
 import Pipeline
 import WebTier
@@ -13,7 +15,9 @@ struct Autoscaler: Sendable {
         let controller: ScalingController
         do {
             controller = try ScalingController.make(configuration: configuration, clients: clients,
-                                                    resources: service.resources, heartbeats: service.heartbeats)
+                                                    resources: service.resources,
+                                                    workerEnvironment: ProcessInfo.processInfo.environment,
+                                                    heartbeats: service.heartbeats)
         } catch {
             logger.error("autoscaler not started", metadata: ["error": "\(error)"])
             throw error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSBackends
 import CommandSupport
 import Foundation
 import Logging
@@ -51,11 +52,13 @@ struct WebTierCommand: AsyncParsableCommand {
     private func serve(_ configuration: Configuration, signals: TerminationSignals, logger: Logger) async throws {
         let clients: AWSClients
         do {
-            clients = try AWSClients(for: configuration)
+            clients = try AWSClients(for: configuration, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }
-        let service = try await WebTierService(configuration: configuration, clients: clients, logger: logger)
+        let service = try await WebTierService(
+            configuration: configuration, clients: clients,
+            publicDirectory: WebTierService.findPublicDirectory(environment: ProcessInfo.processInfo.environment), logger: logger)
         let boundPort = try service.start()
         // Tests and scripts read the port from here when they asked for port 0.
         FileHandle.standardOutput.write(Data("LISTENING \(boundPort)\n".utf8))

@@ -27,8 +27,13 @@ public struct QueueDepth: Sendable, Equatable {
         self.inFlight = inFlight
     }
 
-    /// What the autoscaler sizes the fleet from.
-    public var backlog: Int { visible + inFlight }
+    /// What the autoscaler sizes the fleet from: waiting plus in-progress jobs. Negative counts
+    /// (a broken or hostile endpoint) count as zero rather than shrinking the backlog; absurdly
+    /// large ones saturate instead of trapping.
+    public var backlog: Int {
+        let (sum, overflowed) = max(visible, 0).addingReportingOverflow(max(inFlight, 0))
+        return overflowed ? Int.max : sum
+    }
 }
 
 /// One message of a batch send that the queue refused, and why.

@@ -71,6 +71,9 @@ public actor EC2Fleet: Fleet {
 
     // MARK: Fleet
 
+    /// Nothing to release: the instances keep running, adopted by the next web tier or idling out.
+    public func webTierStopping() async {}
+
     public func instances() async throws(FleetError) -> [FleetInstance] {
         try await listOurs().compactMap(Self.fleetInstance)
     }

@@ -22,6 +22,10 @@ public protocol Fleet: Sendable {
     /// Terminates the given instances of ours. Ids that are already gone are not an error
     /// (termination is idempotent: a worker may have terminated itself meanwhile).
     func terminate(ids: [String]) async throws(FleetError)
+
+    /// The web tier is stopping: release what must not outlive it. Local worker processes stop;
+    /// EC2 instances are left running, to be adopted by the next web tier or to idle out.
+    func webTierStopping() async
 }
 
 /// Why a fleet operation failed, with what to check.

@@ -15,12 +15,12 @@ extension LocalProcessFleet {
     ///   - extraOverrides: further `--set` overrides for the workers only.
     ///   - registryFile: where the fleet records its workers so that a restarted web tier adopts
     ///     them; default: one file per endpoint, request queue and user in the temporary directory.
-    ///   - environment: the workers' environment (default: the web tier's own). With a custom
+    ///   - environment: the workers' environment (the web tier's own, from the command). With a custom
     ///     endpoint (moto), `AWS_EC2_METADATA_DISABLED=true` is added: a local worker has no
     ///     instance metadata to ask.
     public static func make(
         configuration: Configuration, logDirectory: URL? = nil, extraOverrides: [String: String] = [:],
-        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environment: [String: String],
         terminationGrace: Duration? = nil, registryFile: URL? = nil, logger: Logger = Logger(label: "fleet.local")
     ) throws(FleetError) -> LocalProcessFleet {
         let directory = logDirectory ?? FileManager.default.temporaryDirectory

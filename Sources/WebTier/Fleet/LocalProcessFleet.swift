@@ -175,6 +175,11 @@ public actor LocalProcessFleet: Fleet {
         }
     }
 
+    /// Local workers are children of the web tier: they stop with it.
+    public func webTierStopping() async {
+        await shutdown()
+    }
+
     // MARK: Beyond the protocol
 
     /// Stops every worker (SIGTERM, then SIGKILL after `grace`) and waits until all are reaped;

@@ -6,25 +6,26 @@ import Pipeline
 /// classification and answers `200 text/plain` `<name without extension>:<label>`; 504 when no
 /// result comes within `web.courseEndpointTimeoutSeconds`.
 struct CourseRoute: HTTPHandler {
-    let context: WebContext
+    let admission: UploadAdmission
+    let submitter: JobSubmitter
+    let waiters: ResultWaiters
+    /// `web.courseEndpointTimeoutSeconds`.
+    let timeoutSeconds: Double
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        await context.admitUpload(request) {
-            let metrics = context.metrics
-            var policy = context.policy
+        await admission.admit(request) {
+            let metrics = admission.metrics
+            var policy = admission.policy
             policy.maxFilesPerRequest = 1
             let accepted: JobAccepted
-            let waiters = context.waiters
+            let waiters = self.waiters
             do throws(IntakeError) {
-                let upload = try await ReceivedUpload.read(request, fieldName: "myfile", policy: policy,
-                                                           spoolDirectory: context.spoolDirectory.path,
-                                                           memoryBudget: context.memoryBudget,
-                                                           spoolBudget: context.spoolBudget)
+                let upload = try await admission.read(request, fieldName: "myfile", policy: policy)
                 if let refusal = upload.rejected.first {
                     metrics.update { $0.requestsRefused += 1; $0.filesRejected += 1 }
                     return .error(.unsupportedMediaType, refusal.reason)
                 }
-                accepted = try await context.submitter.submit(upload) { images in
+                accepted = try await submitter.submit(upload) { images in
                     for image in images { waiters.expect(image.imageId) }
                 }
             } catch {
@@ -34,7 +35,7 @@ struct CourseRoute: HTTPHandler {
             guard let image = accepted.images.first else {
                 return .error(.serviceUnavailable, accepted.rejected.first?.reason ?? "the image could not be queued")
             }
-            let seconds = context.web.courseEndpointTimeoutSeconds
+            let seconds = timeoutSeconds
             metrics.update { $0.courseWaiting += 1 }
             defer { metrics.update { $0.courseWaiting -= 1 } }
             guard let result = await waiters.wait(for: image.imageId, timeout: .milliseconds(Int64(seconds * 1000))) else {

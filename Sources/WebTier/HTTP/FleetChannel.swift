@@ -76,36 +76,39 @@ public final class FleetChannel: Sendable {
 
 /// `GET /ws/fleet`, checked like the job sockets.
 struct FleetSocketRoute: HTTPHandler {
-    let context: WebContext
+    let origins: OriginCheck
+    let authorization: UploadAuthorization
     let route: WebSocketRoute
 
-    init(context: WebContext) {
-        self.context = context
+    init(origins: OriginCheck, authorization: UploadAuthorization, fleet: FleetChannel, metrics: WebMetrics) {
+        self.origins = origins
+        self.authorization = authorization
         // The handler ignores what the browser sends: small inbound limits.
-        route = WebSocketRoute(configuration: .serverPush, handler: FleetSocketHandler(context: context))
+        route = WebSocketRoute(configuration: .serverPush, handler: FleetSocketHandler(fleet: fleet, metrics: metrics))
     }
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard context.origins.allows(request.headers) else {
+        guard origins.allows(request.headers) else {
             return .error(.forbidden, "this origin may not open WebSockets here")
         }
-        guard context.authorization.allows(request.headers) else { return WebContext.unauthorized }
+        guard authorization.allows(request.headers) else { return WebContext.unauthorized }
         return try await route.handle(request)
     }
 }
 
 struct FleetSocketHandler: WSHandler {
-    let context: WebContext
+    let fleet: FleetChannel
+    let metrics: WebMetrics
 
     func onOpen(_ connection: WSConnection) async {
-        context.metrics.update { $0.webSockets += 1 }
-        context.fleet.join(connection)
+        metrics.update { $0.webSockets += 1 }
+        fleet.join(connection)
     }
 
     func onMessage(_ message: WSMessage, from connection: WSConnection) async {}
 
     func onClose(_ connection: WSConnection, code: WSCloseCode, reason: String) async {
-        context.metrics.update { $0.webSockets -= 1 }
-        context.fleet.leave(connection)
+        metrics.update { $0.webSockets -= 1 }
+        fleet.leave(connection)
     }
 }

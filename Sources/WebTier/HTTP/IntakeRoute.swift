@@ -4,17 +4,15 @@ import Pipeline
 /// `POST /api/jobs`: many files in the field `files` → 202 `JobAccepted`; 415 (with the reasons)
 /// when every file is refused; 413 naming the limit when the request as a whole breaks one.
 struct IntakeRoute: HTTPHandler {
-    let context: WebContext
+    let admission: UploadAdmission
+    let submitter: JobSubmitter
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        await context.admitUpload(request) {
-            let metrics = context.metrics
+        await admission.admit(request) {
+            let metrics = admission.metrics
             do throws(IntakeError) {
-                let upload = try await ReceivedUpload.read(request, fieldName: "files", policy: context.policy,
-                                                           spoolDirectory: context.spoolDirectory.path,
-                                                           memoryBudget: context.memoryBudget,
-                                                           spoolBudget: context.spoolBudget)
-                let accepted = try await context.submitter.submit(upload)
+                let upload = try await admission.read(request, fieldName: "files")
+                let accepted = try await submitter.submit(upload)
                 if accepted.images.isEmpty {
                     metrics.update { $0.requestsRefused += 1 }
                     // Nothing could be stored although some files were fine: that is our failure.
@@ -23,7 +21,7 @@ struct IntakeRoute: HTTPHandler {
                         ? "no file was accepted" : "no image could be stored (retry later)", accepted: accepted), status: status)
                 }
                 var response = WebContext.json(accepted, status: .accepted)
-                if let cookie = context.authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
+                if let cookie = admission.authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
                 return response
             } catch {
                 metrics.update { $0.requestsRefused += 1 }

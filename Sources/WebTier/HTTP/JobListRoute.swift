@@ -6,14 +6,16 @@ import HTTPServer
 /// needs the upload token, and without a configured token (the local default, with no notion of
 /// who is who) it is refused with 403: the page keeps its own jobs in the browser instead.
 struct JobListRoute: HTTPHandler {
-    let context: WebContext
+    let authorization: UploadAuthorization
+    let jobs: JobStore
+    /// `web.jobListLimit`.
+    let limit: Int
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard context.authorization.isRequired else {
+        guard authorization.isRequired else {
             return .error(.forbidden, "listing jobs needs an upload token (web.uploadToken) on this server")
         }
-        guard context.authorization.allows(request.headers) else { return WebContext.unauthorized }
-        let jobs = context.jobs.recent(limit: context.web.jobListLimit).map(JobSummary.init)
-        return WebContext.json(JobList(jobs: jobs))
+        guard authorization.allows(request.headers) else { return WebContext.unauthorized }
+        return WebContext.json(JobList(jobs: jobs.recent(limit: limit).map(JobSummary.init)))
     }
 }

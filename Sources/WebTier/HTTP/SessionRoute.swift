@@ -6,13 +6,13 @@ import HTTPServer
 /// server can set it. 401 for a wrong or missing token; 204 without a cookie when no token is
 /// configured (nothing to authorise).
 struct SessionRoute: HTTPHandler {
-    let context: WebContext
+    let authorization: UploadAuthorization
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard context.authorization.allows(request.headers) else { return WebContext.unauthorized }
+        guard authorization.allows(request.headers) else { return WebContext.unauthorized }
         var response = HTTPResponse(status: .noContent)
         response.headers.set("Cache-Control", "no-store")
-        if let cookie = context.authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
+        if let cookie = authorization.cookie() { response.headers.set("Set-Cookie", cookie) }
         return response
     }
 }

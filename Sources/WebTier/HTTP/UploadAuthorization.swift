@@ -56,12 +56,3 @@ public struct UploadAuthorization: Sendable {
         return difference == 0 && lhs.count == rhs.count
     }
 }
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var text = self
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
-    }
-}

@@ -3,7 +3,8 @@ import HTTPServer
 import Logging
 import Pipeline
 
-/// What the routes share: the settings, the job store, the intake path and the checks.
+/// What the web tier's routes are built from (`WebRoutes`); each route takes only the parts it
+/// uses.
 public struct WebContext: Sendable {
     public let web: WebSettings
     public let policy: IntakePolicy
@@ -32,25 +33,19 @@ public struct WebContext: Sendable {
     /// The job held here, or rebuilt from S3 (and then held); nil when S3 has no image of it.
     /// Throws `JobLookupRefusal` when rebuilds are over their rate limit.
     public func jobStatus(_ jobId: String) async throws -> JobStatus? {
-        if let status = jobs.status(of: jobId) { return status }
-        let archive = self.archive
-        guard let rebuilt = try await rebuilds.lookUp(jobId, rebuild: { try await archive.rebuild(jobId: $0) }) else { return nil }
-        jobs.adopt(rebuilt)
-        return jobs.status(of: jobId) ?? rebuilt
+        try await lookup.status(jobId)
+    }
+
+    var lookup: JobLookup { JobLookup(jobs: jobs, archive: archive, rebuilds: rebuilds, metrics: metrics) }
+
+    var uploadAdmission: UploadAdmission {
+        UploadAdmission(authorization: authorization, metrics: metrics, policy: policy, spoolDirectory: spoolDirectory,
+                        memoryBudget: memoryBudget, spoolBudget: spoolBudget)
     }
 
     static func json<Payload: Encodable>(_ payload: Payload, status: HTTPStatus = .ok) -> HTTPResponse {
         var response = HTTPResponse.json(Array((try? APIJSON.encode(payload)) ?? Data("{}".utf8)), status: status)
         response.headers.set("Cache-Control", "no-store")
-        return response
-    }
-
-    /// 429 with Retry-After for a refused lookup; nil for other errors.
-    func refusal(_ error: any Error) -> HTTPResponse? {
-        guard case let JobLookupRefusal.rateLimited(seconds) = error else { return nil }
-        metrics.update { $0.jobLookupsRefused += 1 }
-        var response = HTTPResponse.error(.tooManyRequests, "\(error)")
-        response.headers.set("Retry-After", String(seconds))
         return response
     }
 

@@ -1,15 +1,15 @@
-import AWS
 import Foundation
 import Logging
 import Pipeline
 
-/// Turns a checked upload into a job: stores the images in S3 (a few at a time), each object
+/// Turns a checked upload into a job: stores the images (in S3: a few at a time), each object
 /// carrying what a rebuild needs (`StoredImageRecord`), registers the job, then queues one message
 /// per stored image (the queue batches by ten). A job is never queued before its image is stored;
 /// each image that could not be stored or queued is reported in `rejected` with why, and an image
 /// stored but not queued is deleted again so that a rebuilt job does not wait for it.
 public struct JobSubmitter: Sendable {
-    public let s3: S3Client
+    /// Where the images go (S3 with CRC32 integrity in production: see `WebTierService`).
+    public let store: any ObjectStore
     public let requests: any JobQueue
     public let inputBucket: String
     public let jobs: JobStore
@@ -18,9 +18,9 @@ public struct JobSubmitter: Sendable {
     /// Images uploaded to S3 at once per request.
     public var uploadConcurrency = 8
 
-    public init(s3: S3Client, requests: any JobQueue, inputBucket: String, jobs: JobStore,
+    public init(store: any ObjectStore, requests: any JobQueue, inputBucket: String, jobs: JobStore,
                 metrics: WebMetrics, logger: Logger) {
-        self.s3 = s3
+        self.store = store
         self.requests = requests
         self.inputBucket = inputBucket
         self.jobs = jobs
@@ -105,7 +105,7 @@ public struct JobSubmitter: Sendable {
     private func deleteUnqueued(_ keys: [String], jobId: String) async {
         for key in keys {
             do {
-                try await s3.deleteObject(bucket: inputBucket, key: key)
+                try await store.delete(bucket: inputBucket, key: key)
             } catch {
                 logger.warning("unqueued image not deleted", metadata: ["job": "\(jobId)", "key": "\(key)", "error": "\(error)"])
             }
@@ -136,15 +136,12 @@ public struct JobSubmitter: Sendable {
         let metadata = StoredImageRecord.metadata(index: candidate.index, submittedAt: submittedAt)
         do {
             switch candidate.part.storage {
-            // CRC32 rather than a signed SHA-256: S3 still refuses a changed body, at a fraction
-            // of the hashing cost per image (see `S3UploadIntegrity.crc32Checksum`).
             case let .memory(bytes):
-                _ = try await s3.putObject(bucket: inputBucket, key: key, bytes: bytes, contentType: candidate.signature.contentType,
-                                           metadata: metadata, integrity: .crc32Checksum)
+                try await store.put(bucket: inputBucket, key: key, bytes: bytes, contentType: candidate.signature.contentType,
+                                    metadata: metadata)
             case let .file(path):
-                _ = try await s3.putObject(bucket: inputBucket, key: key, contentsOf: URL(fileURLWithPath: path),
-                                           contentType: candidate.signature.contentType, metadata: metadata,
-                                           integrity: .crc32Checksum)
+                try await store.put(bucket: inputBucket, key: key, contentsOf: URL(fileURLWithPath: path),
+                                    contentType: candidate.signature.contentType, metadata: metadata)
             }
         } catch {
             logger.warning("image not stored", metadata: ["job": "\(jobId)", "key": "\(key)", "error": "\(error)"])

@@ -1,4 +1,3 @@
-import AWS
 import Foundation
 import Pipeline
 
@@ -14,18 +13,21 @@ public enum JobArchiveError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-/// Jobs as S3 keeps them: the input objects intake stored (each carrying its `StoredImageRecord`
+/// Jobs as the object store (S3) keeps them: the input objects intake stored (each carrying its `StoredImageRecord`
 /// metadata) and the result objects the workers wrote (`results/<jobId>/<imageId>.json` in the
 /// output bucket).
 public struct JobArchive: Sendable {
-    public let s3: S3Client
+    public let store: any ObjectStore
     public let inputBucket: String
     public let outputBucket: String
     /// Objects read at once during a rebuild.
     public var fetchConcurrency = 8
+    /// A stored result larger than this is not one a worker wrote (results are a few hundred
+    /// bytes); it is skipped like any unreadable result.
+    static let maxResultBytes = 1 << 20
 
-    public init(s3: S3Client, inputBucket: String, outputBucket: String) {
-        self.s3 = s3
+    public init(store: any ObjectStore, inputBucket: String, outputBucket: String) {
+        self.store = store
         self.inputBucket = inputBucket
         self.outputBucket = outputBucket
     }
@@ -34,11 +36,11 @@ public struct JobArchive: Sendable {
     /// HeadObject per image plus one GetObject per result: a rare path (after a restart, or for
     /// a job the store has forgotten), traded for one request less per job at intake.
     public func rebuild(jobId: String) async throws -> JobStatus? {
-        let stored = try await s3.listAllObjects(bucket: inputBucket, prefix: ObjectNaming.inputPrefix(jobId: jobId))
+        let stored = try await store.listObjects(bucket: inputBucket, prefix: ObjectNaming.inputPrefix(jobId: jobId))
         let records = try await concurrently(stored) { summary in try await self.record(summary.key, jobId: jobId) }
         guard let submittedAt = records.map(\.submittedAt).min() else { return nil }
         let images = records.map(\.image).sorted { $0.index < $1.index }
-        let summaries = try await s3.listAllObjects(bucket: outputBucket, prefix: ObjectNaming.resultPrefix(jobId: jobId))
+        let summaries = try await store.listObjects(bucket: outputBucket, prefix: ObjectNaming.resultPrefix(jobId: jobId))
             .filter { $0.key.hasSuffix(".json") }
         var results = try await concurrently(summaries) { summary in try await self.result(summary, submittedAt: submittedAt) }
         results.sort { ($0.completedAt, $0.imageId) < ($1.completedAt, $1.imageId) }
@@ -48,10 +50,10 @@ public struct JobArchive: Sendable {
     /// One image's record from its object's metadata; nil when the object went away meanwhile
     /// (intake deletes the images it could not queue).
     private func record(_ key: String, jobId: String) async throws -> StoredImageRecord? {
-        let attributes: S3ObjectAttributes
+        let attributes: StoredObjectInfo
         do {
-            attributes = try await s3.headObject(bucket: inputBucket, key: key)
-        } catch S3Error.noSuchKey {
+            attributes = try await store.head(bucket: inputBucket, key: key)
+        } catch ObjectStoreError.notFound {
             return nil
         }
         return try StoredImageRecord.parse(key: key, jobId: jobId, metadata: attributes.metadata)
@@ -59,14 +61,16 @@ public struct JobArchive: Sendable {
 
     /// One stored result; an unreadable object is skipped (the image stays pending) rather than
     /// failing the whole job.
-    private func result(_ summary: S3ObjectSummary, submittedAt: Int64) async throws -> ImageResult? {
-        let object: S3Object
+    private func result(_ summary: StoredObjectInfo, submittedAt: Int64) async throws -> ImageResult? {
+        let body: Data
         do {
-            object = try await s3.getObject(bucket: outputBucket, key: summary.key)
-        } catch S3Error.noSuchKey {
+            body = try await store.get(bucket: outputBucket, key: summary.key, maxBytes: Self.maxResultBytes)
+        } catch ObjectStoreError.notFound {
+            return nil
+        } catch ObjectStoreError.tooLarge {
             return nil
         }
-        guard let message = try? MessageCodec.decodeResult(String(decoding: object.body, as: UTF8.self)) else { return nil }
+        guard let message = try? MessageCodec.decodeResult(String(decoding: body, as: UTF8.self)) else { return nil }
         let completed = summary.lastModified.map(APIJSON.milliseconds) ?? submittedAt
         return ImageResult(message, submittedAt: submittedAt, completedAt: completed)
     }

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// The work waiting in the request queue, as SQS counts it (`ApproximateNumberOfMessages` and
 /// `ApproximateNumberOfMessagesNotVisible`). Both are approximate: SQS samples its servers, so the
 /// autoscaler treats them as a signal, not an exact count.
@@ -12,11 +14,6 @@ public struct QueueBacklog: Codable, Sendable, Equatable, Hashable {
         self.inFlight = inFlight
     }
 
-    /// What the fleet must work through: waiting plus in-progress jobs. Negative counts (a broken
-    /// or hostile endpoint) count as zero rather than shrinking the backlog; absurdly large ones
-    /// saturate instead of trapping.
-    public var total: Int {
-        let (sum, overflowed) = max(visible, 0).addingReportingOverflow(max(inFlight, 0))
-        return overflowed ? Int.max : sum
-    }
+    /// What the fleet must work through (`QueueDepth.backlog`: the one place it is computed).
+    public var total: Int { QueueDepth(visible: visible, inFlight: inFlight).backlog }
 }

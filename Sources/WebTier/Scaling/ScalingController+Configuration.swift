@@ -1,3 +1,4 @@
+import AWSBackends
 import Foundation
 import Logging
 import Pipeline
@@ -7,6 +8,8 @@ extension ScalingController {
     /// and the fleet `fleet.kind` names (`LocalProcessFleet.make` for `local`, `EC2Fleet` over
     /// `clients.ec2` for `ec2`).
     ///
+    /// - Parameter workerEnvironment: the local fleet's workers' environment (the web tier's own,
+    ///   passed by the command); unused by the EC2 fleet.
     /// - Parameter workerLogDirectory: the local fleet's configuration and log directory (nil: a
     ///   fresh temporary directory); unused by the EC2 fleet.
     /// - Parameter heartbeats: the web tier's record of worker heartbeats
@@ -14,12 +17,13 @@ extension ScalingController {
     ///   terminated. Nil turns that rule off.
     public static func make(
         configuration: Configuration, clients: AWSClients, resources: ProvisionedResources,
-        workerLogDirectory: URL? = nil, heartbeats: WorkerHeartbeats? = nil, logger: Logger = Logger(label: "autoscaler")
+        workerEnvironment: [String: String], workerLogDirectory: URL? = nil, heartbeats: WorkerHeartbeats? = nil, logger: Logger = Logger(label: "autoscaler")
     ) throws(FleetError) -> ScalingController {
         let fleet: any Fleet
         switch configuration.fleet.kind {
         case .local:
-            fleet = try LocalProcessFleet.make(configuration: configuration, logDirectory: workerLogDirectory)
+            fleet = try LocalProcessFleet.make(configuration: configuration, logDirectory: workerLogDirectory,
+                                               environment: workerEnvironment)
         case .ec2:
             fleet = try EC2Fleet(client: clients.ec2, settings: configuration.fleet)
         }

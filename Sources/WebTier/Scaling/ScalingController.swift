@@ -90,11 +90,11 @@ public actor ScalingController {
         subscribers.removeAll()
     }
 
-    /// `stop()`, then stops the fleet's local worker processes, if it has any (`LocalProcessFleet`);
-    /// EC2 instances are left running: they are adopted by the next web tier or idle out.
+    /// `stop()`, then lets the fleet release what must not outlive the web tier
+    /// (`Fleet.webTierStopping`: local worker processes stop, EC2 instances are left running).
     public func shutdown() async {
         stop()
-        if let local = fleet as? LocalProcessFleet { await local.shutdown() }
+        await fleet.webTierStopping()
     }
 
     // MARK: Snapshots

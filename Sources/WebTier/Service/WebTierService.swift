@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Foundation
 import HTTPServer
 import Logging
@@ -27,7 +28,8 @@ public final class WebTierService: Sendable {
 
     /// - Parameters:
     ///   - port: overrides `web.port` (0 picks a free port).
-    ///   - publicDirectory: the page's files; nil looks for `Resources/Public` (see `findPublicDirectory`).
+    ///   - publicDirectory: the page's files; nil looks for `Resources/Public` (`findPublicDirectory`
+    ///     without `ELASTIC_PUBLIC_DIR`: the command wiring passes what the environment names).
     public init(configuration: Configuration, clients: AWSClients, port: UInt16? = nil,
                 publicDirectory: String? = nil, logger: Logger = Logger(label: "webtier")) async throws {
         self.configuration = configuration
@@ -37,8 +39,10 @@ public final class WebTierService: Sendable {
         let jobs = JobStore()
         let metrics = WebMetrics()
         let waiters = ResultWaiters()
-        let archive = JobArchive(s3: clients.s3, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
-        let submitter = JobSubmitter(s3: clients.s3, requests: resources.requests, inputBucket: resources.inputBucket,
+        let archive = JobArchive(store: resources.store, inputBucket: resources.inputBucket, outputBucket: resources.outputBucket)
+        // Images go up with CRC32 rather than a signed SHA-256: S3 still refuses a changed body,
+        // at a fraction of the hashing cost per image (see `S3UploadIntegrity.crc32Checksum`).
+        let submitter = JobSubmitter(store: S3ObjectStore(client: clients.s3, integrity: .crc32Checksum), requests: resources.requests, inputBucket: resources.inputBucket,
                                      jobs: jobs, metrics: metrics, logger: logger)
         // Removes the spool files of web tiers that died mid-upload before claiming a directory.
         let spoolDirectory = try SpoolDirectory(root: web.spoolDirectory ?? SpoolDirectory.defaultRoot())
@@ -70,7 +74,7 @@ public final class WebTierService: Sendable {
         serverConfiguration.maxConnectionsPerAddress = web.maxConnectionsPerAddress > 0 ? web.maxConnectionsPerAddress : nil
         serverConfiguration.bodyReadGracePeriod = .seconds(web.bodyReadGraceSeconds)
         serverConfiguration.bodyMinimumBytesPerSecond = web.bodyMinimumBytesPerSecond
-        let directory = publicDirectory ?? Self.findPublicDirectory()
+        let directory = publicDirectory ?? Self.findPublicDirectory(environment: [:])
         if directory == nil { logger.warning("Resources/Public not found: GET / will answer 404") }
         server = Server(configuration: serverConfiguration,
                         handler: WebRoutes.handler(context: context, publicDirectory: directory), logger: logger)
@@ -105,7 +109,7 @@ public final class WebTierService: Sendable {
 
     /// `ELASTIC_PUBLIC_DIR`, else `Resources/Public` under the working directory, else beside the
     /// executable's checkout (`.build/<triple>/<config>/webtier` → `../../../Resources/Public`).
-    public static func findPublicDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func findPublicDirectory(environment: [String: String]) -> String? {
         var candidates: [String] = []
         if let configured = environment["ELASTIC_PUBLIC_DIR"], !configured.isEmpty { candidates.append(configured) }
         candidates.append(FileManager.default.currentDirectoryPath + "/Resources/Public")
@@ -118,13 +122,5 @@ public final class WebTierService: Sendable {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: path + "/index.html", isDirectory: &isDirectory) && !isDirectory.boolValue
         }
-    }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        var text = self
-        while text.count > 1, text.hasSuffix(suffix) { text.removeLast(suffix.count) }
-        return text
     }
 }

@@ -1,5 +1,6 @@
 import AppTier
 import AWS
+import AWSBackends
 import Foundation
 import Pipeline
 import TestSupport
@@ -17,14 +18,11 @@ struct WorkerHarness {
     /// `settings` are `--set` overrides on top of a fast-polling test configuration.
     init(_ settings: [String: String] = [:]) async throws {
         moto = try await MotoServer.shared()
-        let prefix = MotoNames.unique("app")
-        var overrides: [String: String] = [
-            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
-            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
-            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+        var overrides = MotoDeploymentOverrides.isolated("app").overrides
+        overrides.merge([
             "queues.visibilityTimeoutSeconds": "20", "worker.maxEmptyPollsBeforeShutdown": "1000",
-            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "10", "model.intraOpThreads": "1",
-        ]
+            "worker.drainSeconds": "10",
+        ]) { _, new in new }
         overrides.merge(settings) { _, new in new }
         self.overrides = overrides
         configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],
@@ -34,16 +32,24 @@ struct WorkerHarness {
     }
 
     static var workerExecutable: URL { TestPaths.builtExecutable("apptier") }
+    /// The worker with every classification delayed (`Tests/SlowAppTier`).
+    static var slowWorkerExecutable: URL { TestPaths.builtExecutable("SlowAppTier") }
 
-    /// Starts a worker process; `extra` overrides this worker's settings only.
+    /// Starts a worker process; `extra` overrides this worker's settings only. With
+    /// `inferenceDelay`, the worker is the slow test build that sleeps that long in every
+    /// classification (so a test can stop or kill it mid-job).
     func startWorker(_ name: String, extra: [String: String] = [:], environment: [String: String] = [:],
-                     endpoint: URL? = nil) throws -> ChildProcess {
+                     endpoint: URL? = nil, inferenceDelay: Duration? = nil) throws -> ChildProcess {
         var settings = overrides
         settings.merge(extra) { _, new in new }
-        let arguments = ["--endpoint", (endpoint ?? moto.endpoint).absoluteString]
+        var arguments = ["--endpoint", (endpoint ?? moto.endpoint).absoluteString]
             + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
-        return try ChildProcess(name: name, executable: Self.workerExecutable, arguments: arguments,
-                                environment: environment)
+        var executable = Self.workerExecutable
+        if let inferenceDelay {
+            executable = Self.slowWorkerExecutable
+            arguments = ["--inference-delay-ms", "\(Int(inferenceDelay / .milliseconds(1)))"] + arguments
+        }
+        return try ChildProcess(name: name, executable: executable, arguments: arguments, environment: environment)
     }
 
     /// Stores `bytes` as an uploaded image and enqueues its job, as the web tier does.
@@ -110,6 +116,28 @@ struct WorkerHarness {
         settings.labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
         settings.intraOpThreads = 1
         return try VisionImageClassifier(settings: settings)
+    }
+
+    /// The worker's `/metrics` response once `condition` holds on its text (or when `timeout`
+    /// passes: the last response read, or nil when the metrics port never came up). The worker must run with
+    /// `worker.metricsPort` set; its port is read from its log.
+    func workerMetrics(of worker: ChildProcess, timeout: Duration,
+                       until condition: (String) -> Bool) async throws -> (status: Int, body: String)? {
+        let deadline = ContinuousClock.now + timeout
+        var port: UInt16?
+        var response: (status: Int, body: String)?
+        while ContinuousClock.now < deadline {
+            if port == nil, let line = worker.output.split(separator: "\n").first(where: { $0.contains("metrics on http://127.0.0.1:") }) {
+                port = line.split(separator: ":").last?.split(separator: "/").first.flatMap { UInt16($0) }
+            }
+            if let port {
+                let latest = try LoopbackHTTP.request(port: port, method: "GET", path: "/metrics")
+                response = latest
+                if condition(latest.body) { return latest }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return response
     }
 
     /// Waits until `condition` holds on the request queue's depth (SQS counts are approximate).

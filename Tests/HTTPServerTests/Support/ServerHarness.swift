@@ -50,6 +50,18 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
 
+/// Blocks (off the cooperative pool) until `condition` holds or `timeout` passes; returns whether
+/// it held. For waiting on the server's state instead of sleeping a fixed time.
+@discardableResult
+func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+    return true
+}
+
 /// Runs blocking client code off the cooperative pool, so the in-process server keeps serving.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in

@@ -1,4 +1,5 @@
 import AWS
+import AWSBackends
 import Foundation
 import Pipeline
 import TestSupport
@@ -22,15 +23,11 @@ final class WebTierHarness: Sendable {
     /// With `countingAWS`, the service reaches moto through `proxy`, whose tally counts its requests.
     init(_ settings: [String: String] = [:], countingAWS: Bool = false) async throws {
         moto = try await MotoServer.shared()
-        let prefix = MotoNames.unique("web")
-        var overrides: [String: String] = [
-            "queues.requestQueue": "\(prefix)-req", "queues.responseQueue": "\(prefix)-resp",
-            "queues.deadLetterQueue": "\(prefix)-dlq", "storage.inputBucket": "\(prefix)-in",
-            "storage.outputBucket": "\(prefix)-out", "queues.longPollSeconds": "1",
+        var overrides = MotoDeploymentOverrides.isolated("web").overrides
+        overrides.merge([
             "queues.visibilityTimeoutSeconds": "30", "worker.maxEmptyPollsBeforeShutdown": "1000",
-            "worker.statsIntervalSeconds": "0", "worker.drainSeconds": "5", "model.intraOpThreads": "1",
-            "web.listenAddress": "127.0.0.1",
-        ]
+            "worker.drainSeconds": "5", "web.listenAddress": "127.0.0.1",
+        ]) { _, new in new }
         overrides.merge(settings) { _, new in new }
         self.overrides = overrides
         configuration = try ConfigurationLoader().load(environment: ["ELASTIC_ENDPOINT": moto.endpoint.absoluteString],

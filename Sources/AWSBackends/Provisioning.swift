@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// The queues and buckets a running system uses, found (or created, where the configuration
 /// allows) at start-up by the web tier; creating what already exists is harmless. Workers never

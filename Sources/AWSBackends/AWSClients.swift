@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// The AWS clients both tiers use, built once from the configuration: one custom endpoint (moto)
 /// or the real regional ones, credentials from the standard chain, retries as configured.
@@ -10,8 +11,9 @@ public struct AWSClients: Sendable {
     public let ec2: EC2Client
 
     /// The clients for `configuration`, with the credentials policy of its mode (local mode never
-    /// asks instance metadata; see `Configuration.isLocalMode`).
-    public init(for configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// asks instance metadata; see `Configuration.isLocalMode`). `environment` is the process's,
+    /// passed in by the command wiring (the credentials chain reads the AWS_* variables).
+    public init(for configuration: Configuration, environment: [String: String])
         throws(ConfigurationError) {
         try self.init(settings: configuration.aws, policy: configuration.credentialsPolicy, environment: environment)
     }
@@ -19,7 +21,7 @@ public struct AWSClients: Sendable {
     /// - Parameter policy: how the credentials chain ends; nil derives it from `settings` alone
     ///   (a loopback endpoint is local mode).
     public init(settings: AWSSettings, policy: CredentialsChainPolicy? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
+                environment: [String: String]) throws(ConfigurationError) {
         let endpoint = try Self.url(settings.endpointURL, keyPath: "aws.endpointURL")
         let metadata = try Self.url(settings.metadataEndpoint, keyPath: "aws.metadataEndpoint")
         let credentials = DefaultCredentialsChain(
@@ -42,7 +44,7 @@ public struct AWSClients: Sendable {
 
     /// An IMDSv2 client at the configured metadata endpoint (AWS's default when none is set;
     /// disabled by AWS_EC2_METADATA_DISABLED=true unless an endpoint is configured explicitly).
-    public func instanceMetadata(environment: [String: String] = ProcessInfo.processInfo.environment) -> IMDSClient {
+    public func instanceMetadata(environment: [String: String]) -> IMDSClient {
         IMDSClient(endpoint: configuration.metadataEndpoint, environment: environment)
     }
 

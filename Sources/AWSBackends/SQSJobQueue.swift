@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// `JobQueue` on an SQS queue (standard or FIFO), through our own SQS client.
 public struct SQSJobQueue: JobQueue {

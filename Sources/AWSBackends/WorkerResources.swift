@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Pipeline
 
 /// The queues and buckets a worker uses, found but never created: least privilege gives the app
 /// tier no `sqs:CreateQueue` or `s3:CreateBucket`, and a worker that made a queue under a

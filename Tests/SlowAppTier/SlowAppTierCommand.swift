@@ -1,0 +1,38 @@
+import AppTier
+import ArgumentParser
+import CommandSupport
+import Foundation
+import Logging
+
+/// `SlowAppTier`: the `apptier` worker with every classification delayed, for the tests that stop
+/// or kill a worker in the middle of a job. A test executable, so the product carries no such hook.
+struct SlowAppTierCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "SlowAppTier", abstract: "apptier with a fixed delay added to every classification (tests only).")
+
+    @Option(help: "Milliseconds added to every classification.")
+    var inferenceDelayMs: Int
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration = try options.load(defaultFile: "Config/local.json")  // as apptier does
+        options.bootstrapLogging()
+        let logger = Logger(label: "apptier")
+        let delay = Duration.milliseconds(inferenceDelayMs)
+        logger.warning("test worker: every classification is delayed", metadata: ["ms": "\(inferenceDelayMs)"])
+        let service = AppTierService(configuration: configuration, environment: ProcessInfo.processInfo.environment,
+                                     logger: logger) { classifier in
+            DelayingClassifier(wrapped: classifier, delay: delay)
+        }
+        throw ExitCode(await service.run())
+    }
+}
+
+@main
+enum Main {
+    static func main() async {
+        TerminationSignalMask.unblock()
+        await SlowAppTierCommand.main()
+    }
+}
