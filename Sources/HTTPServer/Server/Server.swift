@@ -172,14 +172,22 @@ public final class Server: Sendable {
             logger.warning("connection refused: at capacity", metadata: ["limit": "\(configuration.maxConnections)"])
             body = Server.refusalBody
         }
-        let lingers = state.withLock { state in
+        // Out of descriptors, the reserve is lent to one refusal at a time and every queued
+        // client (attackers first, in a flood) waits its turn: a lingering refusal (up to 400 ms)
+        // would leave a normal client behind a hundred of them for tens of seconds. A client
+        // that has waited in the backlog has usually sent its request already, so taking what is
+        // buffered and answering at once still ends with FIN, not a reset.
+        let lingers = refusal != .outOfDescriptors && state.withLock { state in
             guard state.refusalsInFlight < 64 else { return false }
             state.refusalsInFlight += 1
             return true
         }
         let response = Server.refusal(body)
         guard lingers else {
+            var drain = [UInt8](repeating: 0, count: 16 * 1024)
+            _ = drain.withUnsafeMutableBytes { try? socket.socket.receive(into: $0) }
             _ = response.withUnsafeBytes { try? socket.socket.send($0) }
+            socket.socket.shutdownWrite()
             socket.close()
             whenClosed()
             return
