@@ -47,8 +47,15 @@ public final class LoopbackListener: @unchecked Sendable {
 
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
+    /// Idempotent: `deinit` calls it again after a test's own `stop()`, and a second `close` of
+    /// the same number would close whatever descriptor the process has opened since (a client's
+    /// connection to moto, a server's connection), failing another test at random.
     public func stop() {
-        lock.withLock { stopped = true }
+        let wasRunning = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard wasRunning else { return }
         shutdown(listeningSocket, Int32(SHUT_RDWR))
         close(listeningSocket)
     }

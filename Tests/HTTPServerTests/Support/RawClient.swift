@@ -32,13 +32,10 @@ final class RawClient {
         if var size = receiveBufferBytes {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        do {
-            if let sourceHost { try Self.call(bind, fd, try SocketAddress(host: sourceHost, port: 0)) }
-            try Self.call(connect, fd, address)
-        } catch {
-            close(fd)
-            throw error
-        }
+        // No close on failure here: every stored property is set, so a throw runs `deinit`,
+        // which closes `fd`; closing it here too would close a number reused in the meantime.
+        if let sourceHost { try Self.call(bind, fd, try SocketAddress(host: sourceHost, port: 0)) }
+        try Self.call(connect, fd, address)
     }
 
     /// `bind` or `connect` on `address`; throws `connectFailed(errno)`.
