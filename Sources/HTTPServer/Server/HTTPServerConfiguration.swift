@@ -27,6 +27,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var writeTimeout: Duration
     /// How long `stop()` lets in-flight requests finish before closing their connections.
     public var shutdownGracePeriod: Duration
+    /// Event-loop threads, each polling its share of the connections and running their tasks;
+    /// nil: one per online core.
+    public var eventLoopCount: Int?
 
     public init(listenAddresses: [SocketAddress] = [.loopback(port: 5000)],
                 maxConnections: Int = 2048,
@@ -38,7 +41,8 @@ public struct HTTPServerConfiguration: Sendable {
                 bodyMinimumBytesPerSecond: Int = 10_000,
                 keepAliveTimeout: Duration = .seconds(30),
                 writeTimeout: Duration = .seconds(30),
-                shutdownGracePeriod: Duration = .seconds(10)) {
+                shutdownGracePeriod: Duration = .seconds(10),
+                eventLoopCount: Int? = nil) {
         self.listenAddresses = listenAddresses
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
@@ -50,5 +54,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.keepAliveTimeout = keepAliveTimeout
         self.writeTimeout = writeTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.eventLoopCount = eventLoopCount
     }
 }

@@ -44,7 +44,7 @@ public final class Server: Sendable {
     public func start() throws(SocketError) -> [SocketAddress] {
         try ResourceLimits.checkOpenFileLimit(maxConnections: configuration.maxConnections)
         let descriptorReserve = DescriptorReserve()
-        let pool = try SocketPool()
+        let pool = try SocketPool(loopCount: configuration.eventLoopCount)
         var listeners: [Socket] = []
         var addresses: [SocketAddress] = []
         do throws(SocketError) {
@@ -59,7 +59,9 @@ public final class Server: Sendable {
             throw error
         }
         let tasks = listeners.map { listener in
-            Task { [self] in await acceptLoop(listener, pool: pool, reserve: descriptorReserve) }
+            Task(executorPreference: pool.loop(for: listener)) { [self] in
+                await acceptLoop(listener, pool: pool, reserve: descriptorReserve)
+            }
         }
         state.withLock { state in
             state.pool = pool
@@ -131,7 +133,8 @@ public final class Server: Sendable {
                     let connection = HTTPConnection(socket: asyncSocket, id: id, remoteAddress: address.description,
                                                     configuration: configuration, handler: handler,
                                                     registry: registry, logger: logger)
-                    Task { [registry] in
+                    // On the socket's own loop: its readiness resumes this task without a thread hop.
+                    Task(executorPreference: pool.loop(for: socket)) { [registry] in
                         await connection.run()
                         registry.remove(id)
                     }
@@ -192,7 +195,7 @@ public final class Server: Sendable {
             whenClosed()
             return
         }
-        Task { [self] in
+        Task(executorPreference: socket.pool.loop(for: socket.socket)) { [self] in
             _ = try? await socket.read(maxBytes: 16 * 1024, deadline: .now + .milliseconds(200))
             try? await socket.write(response, deadline: .now + .seconds(1))
             socket.socket.shutdownWrite()

@@ -1,7 +1,7 @@
 import CEpoll
 import Glibc
 
-/// The Linux readiness API behind `SocketPool`: an epoll instance plus an eventfd to wake it.
+/// The Linux readiness API behind `EventLoop`: an epoll instance plus an eventfd to wake it.
 struct Epoll: Sendable {
     struct Event: Sendable {
         var fileDescriptor: Int32
@@ -43,28 +43,27 @@ struct Epoll: Sendable {
         _ = epoll_ctl(epollFileDescriptor, EPOLL_CTL_DEL, fd, &event)
     }
 
-    /// Waits for events; returns how many of `events` were filled. Errors and hang-ups count as
-    /// both readable and writable so the waiting task runs and sees the error from `recv`/`send`.
-    func wait(into events: inout [Event], timeoutMilliseconds: Int32) -> Int {
-        var raw = [epoll_event](repeating: epoll_event(), count: events.count)
-        let count = epoll_wait(epollFileDescriptor, &raw, Int32(raw.count), timeoutMilliseconds)
-        guard count > 0 else { return 0 }
-        let failure = EPOLLERR.rawValue | EPOLLHUP.rawValue
-        for index in 0..<Int(count) {
-            let mask = raw[index].events
-            let fd = raw[index].data.fd
-            if fd == wakeFileDescriptor {
-                var value: UInt64 = 0
-                _ = read(wakeFileDescriptor, &value, 8)
-                events[index] = Event(fileDescriptor: -1, readable: false, writable: false)
-                continue
-            }
-            events[index] = Event(
-                fileDescriptor: fd,
-                readable: mask & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | failure) != 0,
-                writable: mask & (EPOLLOUT.rawValue | failure) != 0)
+    /// Waits for events into `raw` (the caller's buffer, reused across waits); returns how many
+    /// were filled. Read each with `event(_:)`.
+    func wait(into raw: UnsafeMutableBufferPointer<epoll_event>, timeoutMilliseconds: Int32) -> Int {
+        let count = epoll_wait(epollFileDescriptor, raw.baseAddress, Int32(raw.count), timeoutMilliseconds)
+        return max(Int(count), 0)
+    }
+
+    /// What a raw event means; nil for the wake-up eventfd (whose counter it resets). Errors and
+    /// hang-ups count as both readable and writable so the waiting task runs and sees the error
+    /// from `recv`/`send`.
+    func event(_ raw: epoll_event) -> Event? {
+        let fd = raw.data.fd
+        if fd == wakeFileDescriptor {
+            var value: UInt64 = 0
+            _ = read(wakeFileDescriptor, &value, 8)
+            return nil
         }
-        return Int(count)
+        let failure = EPOLLERR.rawValue | EPOLLHUP.rawValue
+        return Event(fileDescriptor: fd,
+                     readable: raw.events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | failure) != 0,
+                     writable: raw.events & (EPOLLOUT.rawValue | failure) != 0)
     }
 
     func wake() {
