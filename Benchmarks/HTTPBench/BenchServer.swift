@@ -18,7 +18,7 @@ final class BenchServer: RSSSampler {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    static func ours(binary: String, root: String) throws -> BenchServer {
+    static func ours(binary: String, root: String, name: String = "ours") throws -> BenchServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--port", "0", "--root", root, "--log-level", "error"]
@@ -28,9 +28,9 @@ final class BenchServer: RSSSampler {
         let line = output.fileHandleForReading.readLine()
         guard let portText = line?.split(separator: " ").last, let port = UInt16(portText) else {
             process.terminate()
-            throw BenchError.serverDidNotStart("ours: \(line ?? "no output")")
+            throw BenchError.serverDidNotStart("\(name): \(line ?? "no output")")
         }
-        return BenchServer(name: "ours", port: port, process: process)
+        return BenchServer(name: name, port: port, process: process)
     }
 
     static func flask(python: String, app: String, root: String) throws -> BenchServer {

@@ -17,12 +17,20 @@ struct HTTPBench: AsyncParsableCommand {
     @Option(help: "wrk connections.") var connections = 64
     @Option(help: "Idle connections held open in the idle test.") var idleConnections = 500
     @Option(help: "Concurrent connections in the 1 MB upload test.") var concurrentUploads = 300
+    @Option(help: "A \"before\" build of HTTPTestServer, measured beside ours in the matrix.") var baselineServer: String?
+    @Option(help: "wrk runs per matrix cell (the median is reported).") var rounds = 1
+    @Option(help: "The CPUs everything runs on (set by scripts/bench-http with taskset; printed only).") var cpus: String?
+    @Flag(help: "Only the tail matrix (static/dynamic x 64/512 connections vs nginx).") var matrixOnly = false
 
     func run() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         emit("HTTP benchmark: wrk -t2 -c\(connections) -d\(duration)s on loopback, keep-alive; \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        emit("(wrk and the server share the machine's cores; every server is measured the same way)\n")
+        emit("(wrk and the server share the machine's cores\(cpus.map { ", all pinned to CPUs \($0) with taskset" } ?? ""); every server is measured the same way)\n")
+
+        let runner = WrkRunner(binary: wrk, duration: duration)
+        try runMatrix(workspace: workspace, runner: runner)
+        if matrixOnly { return }
 
         var servers: [BenchServer] = []
         servers.append(try BenchServer.ours(binary: server, root: workspace.staticRoot))
@@ -31,7 +39,6 @@ struct HTTPBench: AsyncParsableCommand {
         defer { servers.forEach { $0.stop() } }
         for server in servers { try server.waitUntilServing(path: "/dynamic") }
 
-        let runner = WrkRunner(binary: wrk, duration: duration)
         var results: [String: [String: WrkResult]] = [:]
         for (label, path) in [("static", "/static/small.html"), ("dynamic", "/dynamic")] {
             for server in servers {
@@ -75,5 +82,19 @@ struct HTTPBench: AsyncParsableCommand {
         }
         Report.idle(rows: idleRows, idleCount: idleConnections)
         Report.goals(static: results["static"]!, dynamic: results["dynamic"]!)
+    }
+
+    /// The tail matrix: ours (and the "before" build) against nginx.
+    func runMatrix(workspace: Workspace, runner: WrkRunner) throws {
+        var servers: [BenchServer] = [try BenchServer.ours(binary: server, root: workspace.staticRoot)]
+        if let baselineServer {
+            servers.append(try BenchServer.ours(binary: baselineServer, root: workspace.staticRoot, name: "before"))
+        }
+        servers.append(try BenchServer.nginx(binary: nginx, workspace: workspace))
+        defer { servers.forEach { $0.stop() } }
+        for server in servers { try server.waitUntilServing(path: "/dynamic") }
+        emit("# Tail matrix: wrk -t2 -d\(duration)s, median of \(rounds) round(s) per cell")
+        let matrix = Matrix(runner: runner, rounds: rounds, percentileScript: try Matrix.percentileScript(in: workspace))
+        try matrix.run(servers: servers)
     }
 }

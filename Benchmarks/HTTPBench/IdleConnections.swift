@@ -69,6 +69,26 @@ enum FreshConnectionProbe {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
+    /// How many bytes one response to `path` takes on the wire (a keep-alive request, read
+    /// until the peer has nothing more within 100 ms), to check servers answer alike.
+    static func responseBytes(port: UInt16, path: String) -> Int? {
+        let fd = connect(port: port)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            total += count
+        }
+        return total
+    }
+
     static func medianLatency(port: UInt16, path: String, samples: Int) -> Double? {
         let times = (0..<samples).compactMap { _ in request(port: port, path: path) }.sorted()
         return times.isEmpty ? nil : times[times.count / 2]

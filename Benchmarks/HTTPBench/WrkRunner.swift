@@ -10,6 +10,7 @@ struct WrkResult {
     var requestsPerSecond: Double
     var latencyP50: Double // milliseconds
     var latencyP99: Double
+    var latencyP999 = 0.0 // only with the percentile script
     var errors: Int // non-2xx/3xx responses plus socket errors
     var peakResidentBytes: Int
 }
@@ -52,6 +53,8 @@ struct WrkRunner {
                 sawRate = true
             } else if first == "50%", fields.count > 1 {
                 result.latencyP50 = milliseconds(fields[1])
+            } else if first == "P99.9", fields.count > 1 {
+                result.latencyP999 = milliseconds(fields[1])
             } else if first == "99%", fields.count > 1 {
                 result.latencyP99 = milliseconds(fields[1])
             } else if rawLine.contains("Non-2xx or 3xx responses:"), let count = fields.last.flatMap({ Int($0) }) {
