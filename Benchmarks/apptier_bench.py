@@ -72,7 +72,9 @@ def run_worker(name: str, command_for, endpoint: str, images, env) -> dict:
         if not batch:
             break
         for message in batch:
-            results.add(json.loads(message["Body"])["imageId"])
+            body = json.loads(message["Body"])
+            if body.get("kind") != "heartbeat":  # our worker's liveness messages share the queue
+                results.add(body["imageId"])
             sqs.delete_message(QueueUrl=response, ReceiptHandle=message["ReceiptHandle"])
     return {"name": name, "jobs": len(results), "status": status, "wall": busy, "cpu": cpu}
 

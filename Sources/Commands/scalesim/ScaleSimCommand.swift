@@ -29,6 +29,9 @@ struct ScaleSimCommand: ParsableCommand {
     @Option(name: .long, help: "worker.maxEmptyPollsBeforeShutdown (the original design's X).")
     var maxEmptyPolls: Int?
 
+    @Option(name: .long, help: "Also write the comparison as JSON to this file (scripts/bench report).")
+    var json: String?
+
     mutating func run() throws {
         guard target > 0, boot >= 0, networkMs >= 0 else {
             throw ValidationError("--target must be positive, --boot and --network-ms not negative")
@@ -53,5 +56,11 @@ struct ScaleSimCommand: ParsableCommand {
         }
         print(ComparisonTable(results: results, baselinePolicy: StandardComparison.originalDesign, sloSeconds: target)
             .markdown())
+        if let json {
+            try ComparisonJSON(results: results, baselinePolicy: StandardComparison.originalDesign, world: .init(
+                bootSeconds: boot, networkMs: networkMs, sloSeconds: target, imagesPerSecondPerInstance: perInstance,
+                longPollSeconds: parameters.longPollSeconds, maxEmptyPolls: parameters.maxEmptyPolls, scale: scale,
+                seed: seed)).write(to: json)
+        }
     }
 }
