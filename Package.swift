@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "provision", targets: ["ProvisionCommand"]),
         // Plays the cloud for the EC2 fleet on one machine (scripts/ec2-sim).
         .executable(name: "ec2sim", targets: ["EC2SimRunner"]),
+        // A fault-injecting proxy in front of moto (scripts/chaos).
+        .executable(name: "faultproxy", targets: ["FaultProxyRunner"]),
         // For the separate Fuzz/ package, which depends on this one by path.
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -149,6 +151,11 @@ let package = Package(
             "AWS", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/EC2SimRunner"),
+        // FaultProxy as a command: delays, resets and 503s between the tiers and moto.
+        .executableTarget(name: "FaultProxyRunner", dependencies: [
+            "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/FaultProxyRunner"),
         // libjpeg's encoder for the decoder's tests (sampling factors and scan layouts Pillow cannot write).
         .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AWSBackends", "AWS", "TestSupport"]),

@@ -26,6 +26,9 @@ struct EC2SimCommand: AsyncParsableCommand {
     @Option(help: "The apptier executable to start on each instance.")
     var apptier: String
 
+    @Option(help: "The endpoint the workers use for AWS (default: --endpoint), e.g. a fault proxy in front of moto.")
+    var workerEndpoint: String?
+
     @Option(help: "Seconds from an instance's launch until its worker starts.")
     var bootDelay = 2.0
 
@@ -36,16 +39,18 @@ struct EC2SimCommand: AsyncParsableCommand {
     var workerArguments: [String] = []
 
     func validate() throws {
-        guard let url = URL(string: endpoint), let host = url.host,
-              host == "127.0.0.1" || host == "localhost" || host == "::1" else {
-            throw ValidationError("--endpoint must be a loopback URL (moto), got '\(endpoint)'")
+        for (name, value) in [("--endpoint", endpoint), ("--worker-endpoint", workerEndpoint ?? endpoint)] {
+            guard let url = URL(string: value), let host = url.host,
+                  host == "127.0.0.1" || host == "localhost" || host == "::1" else {
+                throw ValidationError("\(name) must be a loopback URL (moto or a proxy in front of it), got '\(value)'")
+            }
         }
         guard bootDelay >= 0 else { throw ValidationError("--boot-delay must not be negative") }
     }
 
     func run() async throws {
         var settings = EC2SimulatorSettings(fleetTag: fleetTag, workerExecutable: URL(fileURLWithPath: apptier),
-                                            workerArguments: ["--endpoint", endpoint] + workerArguments)
+                                            workerArguments: ["--endpoint", workerEndpoint ?? endpoint] + workerArguments)
         settings.bootDelay = .milliseconds(Int(bootDelay * 1000))
         let ec2 = EC2Client(configuration: AWSClientConfiguration(
             region: MotoServer.region, endpointURL: URL(string: endpoint)!,
@@ -57,8 +62,12 @@ struct EC2SimCommand: AsyncParsableCommand {
         let stopRequested = Self.terminationSignal()
         var printed: EC2SimulatorSample?
         var printedCount = 0
+        var printedFailures = 0
         while !stopRequested.isSet {
             try? await Task.sleep(for: .milliseconds(250))
+            let failures = await simulator.failedWorkerLogs()
+            for failure in failures.dropFirst(printedFailures) { Self.say("ec2sim: " + failure) }
+            printedFailures = failures.count
             let samples = await simulator.timeline
             guard samples.count > printedCount, let last = samples.last else { continue }
             printedCount = samples.count

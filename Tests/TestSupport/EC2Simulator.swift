@@ -34,6 +34,8 @@ public actor EC2Simulator {
     public private(set) var timeline: [EC2SimulatorSample] = []
     /// The last listing or start failure, for failure messages (polling goes on).
     public private(set) var lastError: String?
+    /// Failed workers' last log lines, oldest first (`failedWorkerLogs`).
+    var failureLog: [String] = []
     private var loop: Task<Void, Never>?
     private var stoppers: [Task<Void, Never>] = []
 
@@ -156,6 +158,7 @@ public actor EC2Simulator {
         guard var worker = workers[id], worker.instanceEndedAt == nil, let delay = settings.restartDelay,
               let status = worker.process.exitStatus, status != 0 else { return }
         guard let failedAt = worker.failedAt else {
+            noteFailure(of: worker, status: status, at: now)
             worker.failedAt = now
             workers[id] = worker
             return

@@ -18,46 +18,4 @@ public final class HTTPRequestTally: @unchecked Sendable {
     public func count(_ text: String) -> Int { requests.filter { $0.contains(text) }.count }
 
     func record(_ request: String) { lock.withLock { seen.append(request) } }
-
-    /// Follows one connection's client-to-server bytes: heads are read, bodies skipped by their
-    /// Content-Length. A chunked body cannot be followed this way and is recorded as such.
-    struct Scanner {
-        let tally: HTTPRequestTally
-        private var head: [UInt8] = []
-        private var bodyLeft = 0
-        private var lost = false
-
-        init(tally: HTTPRequestTally) { self.tally = tally }
-
-        mutating func feed(_ bytes: ArraySlice<UInt8>) {
-            var rest = bytes
-            while !rest.isEmpty, !lost {
-                if bodyLeft > 0 {
-                    let skipped = min(bodyLeft, rest.count)
-                    bodyLeft -= skipped
-                    rest = rest.dropFirst(skipped)
-                    continue
-                }
-                head.append(rest.removeFirst())
-                if head.count >= 4, head.suffix(4) == [13, 10, 13, 10] { finishHead() }
-            }
-        }
-
-        private mutating func finishHead() {
-            let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
-            head = []
-            var request = lines.first ?? ""
-            for line in lines.dropFirst() {
-                let pair = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pair.count == 2 else { continue }
-                switch pair[0].lowercased() {
-                case "x-amz-target": request += " | " + pair[1]
-                case "content-length": bodyLeft = Int(pair[1]) ?? 0
-                case "transfer-encoding" where pair[1].lowercased().contains("chunked"): lost = true
-                default: break
-                }
-            }
-            tally.record(lost ? request + " | (chunked: later requests on this connection not counted)" : request)
-        }
-    }
 }
