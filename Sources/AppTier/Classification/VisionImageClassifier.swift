@@ -53,7 +53,7 @@ public struct VisionImageClassifier: ImageClassifier {
             result
                 .map { classification in
                     ClassifiedImage(
-                        predictions: classification.predictions.map { Pipeline.Prediction(label: $0.label, score: $0.score) },
+                        predictions: classification.predictions,
                         inferenceMs: classification.preprocessMilliseconds + classification.inferenceMilliseconds)
                 }
                 .mapError { ImageRejection(reason: $0.description) }

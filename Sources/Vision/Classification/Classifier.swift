@@ -127,7 +127,7 @@ public final class Classifier: Sendable {
                     let predictions = output.values.withUnsafeBufferPointer { logits in
                         let row = UnsafeBufferPointer(rebasing: logits[(position * classes)..<((position + 1) * classes)])
                         return Scores.top(Scores.softmax(row), k: topK).map {
-                            Prediction(label: labels[$0.index], index: $0.index, score: $0.score)
+                            Prediction(label: labels[$0.index], score: $0.score)
                         }
                     }
                     return .success(Classification(predictions: predictions, preprocessMilliseconds: milliseconds,
