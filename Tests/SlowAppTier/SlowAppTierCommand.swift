@@ -26,7 +26,7 @@ struct SlowAppTierCommand: AsyncParsableCommand {
         logger.warning("test worker: every classification is delayed", metadata: ["ms": "\(inferenceDelayMs)"])
         let service = AppTierService(configuration: configuration, modelFiles: modelFiles, environment: environment,
                                      logger: logger) { classifier in
-            DelayingClassifier(wrapped: classifier, delay: delay)
+            DelayingClassifier(wrapped: classifier, delay: delay, logger: logger)
         }
         throw ExitCode(await service.run())
     }
