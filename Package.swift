@@ -70,7 +70,7 @@ let package = Package(
             "CCrypto", "CZlib", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Vision", dependencies: ["CJPEG", "CPNG", "CDeflate", "COnnxRuntime"],
+        .target(name: "Vision", dependencies: ["CJPEG", "CPNG", "CDeflate", "COnnxRuntime", "Pipeline"],
                 swiftSettings: visionCodegen),
         // posix_spawn with the signal mask reset (the local fleet's workers, the tests' servers).
         .target(name: "ProcessSpawn"),
@@ -141,7 +141,7 @@ let package = Package(
         ], path: "Tests/HTTPTestServer"),
         // apptier with a delaying classifier, for the tests that stop or kill a worker mid-job.
         .executableTarget(name: "SlowAppTier", dependencies: [
-            "AppTier", "CommandSupport",
+            "AppTier", "CommandSupport", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SlowAppTier"),
@@ -165,7 +165,7 @@ let package = Package(
         .executableTarget(name: "WSTestServer", dependencies: ["HTTPServer"], path: "Tests/WSTestServer"),
         // WebSocket inbound-path throughput (scripts/bench-ws).
         .executableTarget(name: "WSBench", dependencies: ["HTTPServer"], path: "Benchmarks/WSBench"),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "CDeflate", "TestSupport", "JPEGTestEncoder"],
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "Pipeline", "CDeflate", "TestSupport", "JPEGTestEncoder"],
                     exclude: ["Fixtures/make_image_fixtures.py", "Fixtures/make_tiny_model.py"]),
         .testTarget(name: "WebTierTests", dependencies: ["WebTier", "AWSBackends", "TestSupport"]),
         .testTarget(name: "AppTierTests", dependencies: ["AppTier", "AWSBackends", "TestSupport"]),

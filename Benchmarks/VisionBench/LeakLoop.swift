@@ -21,7 +21,7 @@ struct LeakLoop: ParsableCommand {
     var decodes: Int = 100
 
     func run() throws {
-        let runtime = try OnnxRuntime()
+        let runtime = try OnnxRuntime(libraryPath: try BenchFiles.resolve(model: model).onnxRuntimeLibrary)
         do {
             let session = try InferenceSession(modelPath: model, runtime: runtime, options: SessionOptions(intraOpThreads: 1))
             let shape = session.input.shape.map { $0 > 0 ? $0 : 1 }

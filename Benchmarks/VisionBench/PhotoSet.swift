@@ -3,10 +3,10 @@ import Vision
 
 /// The benchmark photos: every .jpg/.png in the given directories, sorted.
 enum PhotoSet {
-    /// testdata/photos (from setup) and shared/photos (reference photos beside the checkout, found
-    /// walking up from the current directory).
+    /// testdata/photos (from setup) and the reference photos in ../shared beside the checkout (or
+    /// beside a worktree's parent), from the current directory.
     static func defaultDirectories() -> [String] {
-        ["testdata/photos", "shared/photos"].compactMap { ProjectFiles.find($0) }
+        ["testdata/photos", "../shared/photos", "../../shared/photos"].filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     static func find(directories: [String]) -> [URL] {

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Vision
 
 /// Runs Benchmarks/reference/classify_reference.py from the venv.
@@ -65,7 +66,7 @@ final class PythonReference {
     }
 
     /// How often our answers agree with the reference, with DCT downscaling off and on.
-    func agreement(files: [URL], modelPath: String) throws -> Table {
+    func agreement(files: [URL], modelFiles: ModelFiles) throws -> Table {
         struct Answer: Decodable {
             struct Entry: Decodable { var label: String; var score: Double }
             var label: String
@@ -78,7 +79,7 @@ final class PythonReference {
         for (name, minimum) in [("full size", nil), ("DCT-scaled, shorter side >= 512 (default)", 512),
                                 ("DCT-scaled, shorter side >= 256 (aggressive)", 256)] as [(String, Int?)] {
             let classifier = try Classifier(configuration: ClassifierConfiguration(
-                modelPath: modelPath, decoding: DecodingOptions(jpegMinimumShorterSide: minimum)))
+                files: modelFiles, decoding: DecodingOptions(jpegMinimumShorterSide: minimum)))
             var sameTop1 = 0, sameTop5 = 0, maximum = 0.0
             for (file, answer) in zip(files, answers) {
                 let ours = try classifier.classify(try Data(contentsOf: file))

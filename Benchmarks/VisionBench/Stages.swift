@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Vision
 
 /// Per-photo cost of each stage in thread CPU time, ours and the Python reference's, with one
@@ -60,10 +61,10 @@ struct Stages: ParsableCommand {
     func run() throws {
         let files = PhotoSet.find(directories: photos.isEmpty ? PhotoSet.defaultDirectories() : photos)
         guard !files.isEmpty else { throw ValidationError("no photos found; run scripts/setup") }
-        let root = URL(fileURLWithPath: ProjectFiles.find("Package.swift").map { ($0 as NSString).deletingLastPathComponent } ?? ".")
-        let modelPath = ProjectFiles.modelPath()
-        let pythonFigures = try runPython(root: root, model: modelPath, files: files)
-        let classifier = try Classifier(configuration: ClassifierConfiguration(session: SessionOptions(intraOpThreads: 1)))
+        let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let modelFiles = try BenchFiles.resolve()
+        let pythonFigures = try runPython(root: root, model: modelFiles.model, files: files)
+        let classifier = try Classifier(configuration: ClassifierConfiguration(files: modelFiles, session: SessionOptions(intraOpThreads: 1)))
         let preprocessor = classifier.preprocessor
         var output = [Float](repeating: 0, count: preprocessor.configuration.valuesPerImage)
         var table = Table(title: "Per photo, thread CPU ms, 1 intra-op thread: Swift (decode / resize+crop+normalise / infer) vs Python",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Vision
 
 /// Side-by-side benchmark of the image pipeline: our decode+preprocess+inference vs the Python
@@ -30,15 +31,16 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "Interleaved rounds per figure; the best round is reported.")
     var rounds: Int = 3
 
-    @Option(name: .long, help: "Model (default: models/efficientnet-lite0.onnx found upwards).")
+    @Option(name: .long, help: "Model (default: model.path, models/efficientnet-lite0.onnx from the current directory).")
     var model: String?
 
     @Option(name: .long, help: "Python interpreter with Pillow/numpy/onnxruntime (default: the project venv).")
     var python: String?
 
     func run() throws {
-        let root = URL(fileURLWithPath: ProjectFiles.find("Package.swift").map { ($0 as NSString).deletingLastPathComponent } ?? ".")
-        let modelPath = model ?? ProjectFiles.modelPath()
+        let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let modelFiles = try BenchFiles.resolve(model: model)
+        let modelPath = modelFiles.model
         let files = PhotoSet.find(directories: photos.isEmpty ? PhotoSet.defaultDirectories() : photos)
         guard !files.isEmpty else { throw ValidationError("no photos found; run scripts/setup") }
         let pythonPath = python ?? root.appendingPathComponent(".venv/bin/python").path
@@ -55,10 +57,10 @@ struct Compare: ParsableCommand {
         // The machine is shared: each figure is the best of `rounds` interleaved rounds (Swift,
         // raw, Python one after another), so that load spikes hit all three alike.
         for threadCount in threads {
-            let session = try InferenceSession(modelPath: modelPath, runtime: try OnnxRuntime(),
+            let session = try InferenceSession(modelPath: modelPath, runtime: try OnnxRuntime(libraryPath: modelFiles.onnxRuntimeLibrary),
                                                options: SessionOptions(intraOpThreads: threadCount))
-            let classifier = try Classifier(session: session, labels: Labels(contentsOf: ProjectFiles.labelsPath()),
-                                            configuration: ClassifierConfiguration(modelPath: modelPath))
+            let classifier = try Classifier(session: session, labels: Labels(contentsOf: modelFiles.labels),
+                                            configuration: ClassifierConfiguration(files: modelFiles))
             _ = try Measure.endToEnd(classifier: classifier, files: files, batch: 1, repeats: 1)  // warm-up
             var swift = StageTimes(preprocess: .infinity, inference: .infinity), raw = Double.infinity, overlapped = Double.infinity
             var python = StageTimes(preprocess: .infinity, inference: .infinity)
@@ -86,10 +88,10 @@ struct Compare: ParsableCommand {
         }
         // One session with 1 intra-op thread shared by two callers: decoding overlaps inference.
         if threads.contains(1) {
-            let session = try InferenceSession(modelPath: modelPath, runtime: try OnnxRuntime(),
+            let session = try InferenceSession(modelPath: modelPath, runtime: try OnnxRuntime(libraryPath: modelFiles.onnxRuntimeLibrary),
                                                options: SessionOptions(intraOpThreads: 1))
-            let classifier = try Classifier(session: session, labels: Labels(contentsOf: ProjectFiles.labelsPath()),
-                                            configuration: ClassifierConfiguration(modelPath: modelPath))
+            let classifier = try Classifier(session: session, labels: Labels(contentsOf: modelFiles.labels),
+                                            configuration: ClassifierConfiguration(files: modelFiles))
             var e2e = Double.infinity, raw = Double.infinity
             for _ in 0..<rounds {
                 e2e = min(e2e, try ConcurrentMeasure.perImage(classifier: classifier, files: files, callers: 2, repeats: repeats, raw: false))
@@ -101,7 +103,7 @@ struct Compare: ParsableCommand {
         endToEnd.print()
         throughput.print()
         try Measure.decodeScaling(files: files, repeats: repeats).print()
-        try reference.agreement(files: files, modelPath: modelPath).print()
+        try reference.agreement(files: files, modelFiles: modelFiles).print()
         var memory = Table(title: "Peak resident memory", columns: ["process", "peak RSS MB"])
         memory.add(["Swift (this benchmark, all runs)", String(format: "%.1f", Measure.peakRSS())])
         memory.add(["Python reference (largest run)", String(format: "%.1f", reference.peakRSSMegabytes)])

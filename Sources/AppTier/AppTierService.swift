@@ -10,16 +10,19 @@ import Vision
 /// and calls `run`.
 public struct AppTierService: Sendable {
     public let configuration: Configuration
+    /// The model's files, resolved from the configuration at start-up.
+    public let modelFiles: ModelFiles
     public let environment: [String: String]
     public let logger: Logger
     /// Wraps the model's classifier before the worker uses it (tests' slow worker; the product
     /// uses it as it is).
     public let wrapClassifier: @Sendable (any ImageClassifier) -> any ImageClassifier
 
-    public init(configuration: Configuration, environment: [String: String],
+    public init(configuration: Configuration, modelFiles: ModelFiles, environment: [String: String],
                 logger: Logger,
                 wrapClassifier: @escaping @Sendable (any ImageClassifier) -> any ImageClassifier = { $0 }) {
         self.configuration = configuration
+        self.modelFiles = modelFiles
         self.environment = environment
         self.logger = logger
         self.wrapClassifier = wrapClassifier
@@ -35,7 +38,7 @@ public struct AppTierService: Sendable {
             let clients = try AWSClients(for: configuration, environment: environment)
             let resources = try await WorkerResources.find(configuration, clients: clients)
             let workerName = try await self.workerName(clients: clients)
-            let classifier = wrapClassifier(try VisionImageClassifier(settings: configuration.model))
+            let classifier = wrapClassifier(try VisionImageClassifier(settings: configuration.model, files: modelFiles))
             let shutdown = ShutdownSignal()
             let trap = SignalTrap(shutdown: shutdown)
             let worker = Worker(

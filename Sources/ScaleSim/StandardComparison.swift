@@ -1,7 +1,7 @@
 import Pipeline
 import WebTier
 
-/// The comparison the issue asks for: three policies on three workloads, built the same way for
+/// The standard comparison: three policies on three workloads, built the same way for
 /// the `scalesim` command and the tests.
 public enum StandardComparison {
     public static let originalDesign = "original design"
@@ -35,7 +35,7 @@ public enum StandardComparison {
         ]
     }
 
-    /// The issue's workloads; `scale` shrinks them (image counts and durations) for quick runs.
+    /// The standard workloads; `scale` shrinks them (image counts and durations) for quick runs.
     public static func workloads(scale: Double = 1) -> [Workload] {
         let scale = min(max(scale, 0.01), 1)
         return [

@@ -73,9 +73,9 @@ struct WorkerFleetTests {
         var jobs: [JobMessage] = []
         for index in 0..<4 { jobs.append(try await harness.submit(photo.bytes, fileName: "drain-\(index).png")) }
         let worker = try harness.startWorker("draining", inferenceDelay: .milliseconds(3000))
-        _ = try await harness.waitForRequestQueue(timeout: .seconds(30)) { $0.inFlight >= 1 }
-        // Let the worker get its received jobs under way (each takes 3 s in the model).
-        try await Task.sleep(for: .seconds(1))
+        // The slow worker logs this as a job enters its 3 s in the model.
+        let started = await worker.waitForOutput("classification delayed", timeout: .seconds(60))
+        #expect(started, "a job reached the model:\n\(worker.output)")
         worker.signal(SIGTERM)
         let status = await worker.waitForExit(timeout: .seconds(25))
         #expect(status == 0, "drained and exited cleanly:\n\(worker.output)")

@@ -81,7 +81,8 @@ import Testing
     }
 
     @Test func aNonNumericPortFromTheEnvironmentIsAnError() {
-        #expect(throws: ConfigurationError.self) {
+        #expect(throws: ConfigurationError.invalidValue(source: "environment variable ELASTIC_PORT", keyPath: "web.port",
+                                                         reason: "expected a whole number, got 'five thousand'")) {
             try loader.load(environment: ["ELASTIC_PORT": "five thousand"])
         }
         #expect(throws: ConfigurationError.self) {

@@ -58,4 +58,24 @@ import Testing
         #expect(failure.auditBody == "test_93.jpg,")
         #expect(try MessageCodec.decodeResult(MessageCodec.encode(failure)) == failure)
     }
+
+    /// The response queue's body and the stored result JSON, byte for byte: web tiers and workers
+    /// of different builds share it, so renaming or dropping a field must fail here first.
+    @Test func resultWireJSONIsPinned() throws {
+        let result = ResultMessage(jobId: "j1", imageId: "i1", fileName: "test_93.jpg", label: "church",
+                                   top5: [Prediction(label: "church", score: 0.5), Prediction(label: "palace", score: 0.25)],
+                                   model: "efficientnet-lite0", worker: "local-42", inferenceMs: 12.5)
+        let wire = #"{"fileName":"test_93.jpg","imageId":"i1","inferenceMs":12.5,"jobId":"j1","label":"church","#
+            + #""model":"efficientnet-lite0","top5":[{"label":"church","score":0.5},{"label":"palace","score":0.25}],"#
+            + #""v":1,"worker":"local-42"}"#
+        #expect(MessageCodec.encode(result) == wire)
+        #expect(try MessageCodec.decodeResult(wire) == result)
+
+        let failure = ResultMessage(jobId: "j1", imageId: "i1", fileName: "notes.jpg", label: nil, top5: [],
+                                    model: "efficientnet-lite0", worker: "local-42", inferenceMs: 0, error: "not an image")
+        let failureWire = #"{"error":"not an image","fileName":"notes.jpg","imageId":"i1","inferenceMs":0,"jobId":"j1","#
+            + #""model":"efficientnet-lite0","top5":[],"v":1,"worker":"local-42"}"#
+        #expect(MessageCodec.encode(failure) == failureWire)
+        #expect(try MessageCodec.decodeResult(failureWire) == failure)
+    }
 }

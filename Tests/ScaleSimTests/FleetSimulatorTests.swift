@@ -69,7 +69,7 @@ import TestSupport
         #expect(ours.shareAnsweredWithin(30) >= original.shareAnsweredWithin(30) - 0.05)
     }
 
-    /// The goal on a small burst: our p95 within a second of the best other policy's, with
+    /// The scaling goal on a small burst: our p95 within a second of the best other policy's, with
     /// at least 30% fewer billed instance-seconds than the original design.
     @Test func sloPolicyMatchesTheBestLatencyForLessOnABurst() {
         let burst = Workload.burst(images: 600, imagesPerSecond: 87)

@@ -59,6 +59,18 @@ public final class ChildProcess: @unchecked Sendable {
         return exitStatus
     }
 
+    /// Waits up to `timeout` for `text` to appear in the process's output (a log line saying it
+    /// reached a state); false when it did not, or when the process exited first.
+    public func waitForOutput(_ text: String, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if output.contains(text) { return true }
+            if !isRunning { return output.contains(text) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return output.contains(text)
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited after `grace`.
     public func stop(grace: Duration = .seconds(5)) async {
         guard isRunning else { return }

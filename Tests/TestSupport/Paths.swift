@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Where the tests find the project's own files and the things setup installs.
 ///
@@ -22,6 +23,18 @@ public enum TestPaths {
     public static var python: URL { venv.appendingPathComponent("bin/python") }
     /// Built models (`models/`, not committed).
     public static var models: URL { fromEnvironment("ELASTIC_MODELS_DIR", default: repositoryRoot.appendingPathComponent("models")) }
+    /// `ORT_LIBRARY_PATH` when set, else the venv's onnxruntime wheel (a path that does not exist
+    /// when there is none, so that loading it fails with that path).
+    public static var onnxRuntimeLibrary: String {
+        fromEnvironment("ORT_LIBRARY_PATH", default: URL(fileURLWithPath: ModelFileResolver.wheelLibrary(inVenv: venv)
+            ?? venv.appendingPathComponent("lib/python3/site-packages/onnxruntime/capi/libonnxruntime.so").path)).path
+    }
+    /// The project's model, labels and ONNX Runtime, as the commands would resolve them.
+    public static var modelFiles: ModelFiles {
+        ModelFiles(model: models.appendingPathComponent("efficientnet-lite0.onnx").path,
+                   labels: repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path,
+                   onnxRuntimeLibrary: onnxRuntimeLibrary)
+    }
     /// Fetched test data (`testdata/`, not committed).
     public static var testdata: URL { fromEnvironment("ELASTIC_TESTDATA_DIR", default: repositoryRoot.appendingPathComponent("testdata")) }
     /// `../shared` beside the checkout, when present (reference material; tests skip without it).

@@ -50,7 +50,7 @@ struct ClassifyCommandTests {
         let text = try PythonFixtures.temporaryDirectory("cli").appendingPathComponent("notes.jpg")
         try Data("plain text".utf8).write(to: text)
         let photos = Array(reference.photos.prefix(2))
-        let run = try Self.classify(["--json", "--model", ReferencePipeline.modelPath] + photos.map(\.path) + [text.path])
+        let run = try Self.classify(["--json", "--model", ReferencePipeline.files.model] + photos.map(\.path) + [text.path])
         #expect(run.status == 1)
         #expect(run.lines.count == 3)
         guard run.lines.count == 3 else { return }
@@ -77,7 +77,7 @@ struct ClassifyCommandTests {
             if !FileManager.default.fileExists(atPath: target.path) { try FileManager.default.copyItem(at: photo, to: target) }
         }
         try Data("ignored".utf8).write(to: directory.appendingPathComponent("README.txt"))
-        let run = try Self.classify(["--json", "--batch", "2", "--model", ReferencePipeline.modelPath,
+        let run = try Self.classify(["--json", "--batch", "2", "--model", ReferencePipeline.files.model,
                                      directory.deletingLastPathComponent().path])
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.lines.count == 2)
@@ -87,7 +87,7 @@ struct ClassifyCommandTests {
     @Test func humanReadableOutputNamesTheLabelAndScore() throws {
         let reference = try ReferencePipeline.shared.get()
         let photo = reference.photos[0]
-        let run = try Self.classify(["--top", "2", "--model", ReferencePipeline.modelPath, photo.path])
+        let run = try Self.classify(["--top", "2", "--model", ReferencePipeline.files.model, photo.path])
         #expect(run.status == 0)
         #expect(run.lines.count == 1)
         #expect(run.lines.first?.hasPrefix("\(photo.path): \(reference.answers[0].label) (") == true)

@@ -57,7 +57,7 @@ struct DifferentialTests {
     func classificationsMatchThePythonPipeline(jpegMinimumShorterSide: Int?) throws {
         let reference = try ReferencePipeline.shared.get()
         let configuration = ClassifierConfiguration(
-            modelPath: ReferencePipeline.modelPath, labelsPath: ReferencePipeline.labelsPath,
+            files: ReferencePipeline.files,
             session: SessionOptions(intraOpThreads: 1),
             decoding: DecodingOptions(jpegMinimumShorterSide: jpegMinimumShorterSide))
         let classifier = try Classifier(configuration: configuration)
@@ -77,7 +77,7 @@ struct DifferentialTests {
     @Test func batchedClassificationEqualsSingleClassification() throws {
         let reference = try ReferencePipeline.shared.get()
         let classifier = try Classifier(configuration: ClassifierConfiguration(
-            modelPath: ReferencePipeline.modelPath, labelsPath: ReferencePipeline.labelsPath,
+            files: ReferencePipeline.files,
             session: SessionOptions(intraOpThreads: 1)))
         let images = try reference.photos.prefix(5).map { try Data(contentsOf: $0) } + [Data("not an image".utf8)]
         let batched = classifier.classify(batch: images)
@@ -97,7 +97,7 @@ struct DifferentialTests {
     @Test func classifierIsSafeToShareAcrossThreads() async throws {
         let reference = try ReferencePipeline.shared.get()
         let classifier = try Classifier(configuration: ClassifierConfiguration(
-            modelPath: ReferencePipeline.modelPath, labelsPath: ReferencePipeline.labelsPath,
+            files: ReferencePipeline.files,
             session: SessionOptions(intraOpThreads: 1)))
         let images = try reference.photos.prefix(4).map { try Data(contentsOf: $0) }
         let expected = try images.map { try classifier.classify($0).label }

@@ -16,7 +16,7 @@ import TestSupport
 
     static func session(threads: Int = 1) throws -> InferenceSession {
         let path = try PythonFixtures.tinyModel.get()
-        return try InferenceSession(modelPath: path, runtime: try OnnxRuntime(), options: SessionOptions(intraOpThreads: threads))
+        return try InferenceSession(modelPath: path, runtime: try OnnxRuntime(libraryPath: TestPaths.onnxRuntimeLibrary), options: SessionOptions(intraOpThreads: threads))
     }
 
     @Test func discoversInputAndOutputNamesAndShapes() throws {
@@ -41,7 +41,7 @@ import TestSupport
     @Test(arguments: [false, true])
     func spinningOnOrOffComputesTheModel(spinning: Bool) throws {
         let path = try PythonFixtures.tinyModel.get()
-        let session = try InferenceSession(modelPath: path, runtime: try OnnxRuntime(),
+        let session = try InferenceSession(modelPath: path, runtime: try OnnxRuntime(libraryPath: TestPaths.onnxRuntimeLibrary),
                                            options: SessionOptions(intraOpThreads: 2, spinning: spinning))
         let features: [Float] = [0.5, 1, -1, 2]
         let output = try session.run(features, shape: [1, 4])
@@ -86,7 +86,7 @@ import TestSupport
     }
 
     @Test func missingModelFileIsATypedError() throws {
-        let runtime = try OnnxRuntime()
+        let runtime = try OnnxRuntime(libraryPath: TestPaths.onnxRuntimeLibrary)
         #expect(throws: OnnxRuntimeError.modelNotFound(path: "/nonexistent/model.onnx")) {
             try InferenceSession(modelPath: "/nonexistent/model.onnx", runtime: runtime)
         }
@@ -96,7 +96,7 @@ import TestSupport
         let path = try PythonFixtures.temporaryDirectory("garbage").appendingPathComponent("garbage.onnx")
         try Data("not a protobuf".utf8).write(to: path)
         do {
-            _ = try InferenceSession(modelPath: path.path, runtime: try OnnxRuntime())
+            _ = try InferenceSession(modelPath: path.path, runtime: try OnnxRuntime(libraryPath: TestPaths.onnxRuntimeLibrary))
             Issue.record("a garbage model loaded")
         } catch OnnxRuntimeError.runtime(let operation, _, let message) {
             #expect(operation == "CreateSession")
@@ -131,32 +131,11 @@ import TestSupport
 
     @Test func anAPIVersionTheLibraryLacksIsReportedAsTooOld() throws {
         do {
-            _ = try OnnxRuntime(apiVersion: 10_000)
+            _ = try OnnxRuntime(libraryPath: TestPaths.onnxRuntimeLibrary, apiVersion: 10_000)
             Issue.record("API version 10000 accepted")
         } catch OnnxRuntimeError.libraryTooOld(_, let version, let required) {
             #expect(required == 10_000)
             #expect(version.first?.isNumber == true)
         }
-    }
-
-    @Test func locatorReportsWhereItLookedWhenNothingIsThere() throws {
-        let empty = try PythonFixtures.temporaryDirectory("novenv")
-        let locator = OnnxRuntimeLocator(environment: [:], startDirectories: [empty])
-        do {
-            _ = try locator.locate()
-            Issue.record("found a library in an empty directory tree")
-        } catch {
-            guard case .libraryNotFound(let searched) = error else { Issue.record("unexpected \(error)"); return }
-            #expect(searched.allSatisfy { !$0.hasPrefix(empty.path + "/.venv") })
-        }
-    }
-
-    @Test func locatorPrefersTheEnvironmentVariableThenTheVenv() throws {
-        let fromVariable = OnnxRuntimeLocator(environment: ["ORT_LIBRARY_PATH": "/opt/ort/libonnxruntime.so"], startDirectories: [])
-        #expect(try fromVariable.locate() == "/opt/ort/libonnxruntime.so")
-        let fromVenv = OnnxRuntimeLocator(environment: ["ELASTIC_VENV": TestPaths.venv.path], startDirectories: [])
-        let found = try fromVenv.locate()
-        #expect(found.contains("onnxruntime/capi/libonnxruntime.so"))
-        #expect(FileManager.default.fileExists(atPath: found))
     }
 }

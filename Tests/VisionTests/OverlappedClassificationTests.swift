@@ -9,7 +9,7 @@ import Testing
 struct OverlappedClassificationTests {
     static let classifier = Result { () throws -> Classifier in
         try Classifier(configuration: ClassifierConfiguration(
-            modelPath: ReferencePipeline.modelPath, labelsPath: ReferencePipeline.labelsPath,
+            files: ReferencePipeline.files,
             session: SessionOptions(intraOpThreads: 1)))
     }
 

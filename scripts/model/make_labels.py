@@ -9,7 +9,7 @@ committed; rerun this script only to regenerate it.
 
 Naming choice: the *first synonym of the synset text* ("tabby, tabby cat" -> "tabby",
 "German shepherd, German shepherd dog, ..." -> "German shepherd"). These are the short names most
-ImageNet tooling prints (torchvision/Keras label lists) and the ones the team's reference
+ImageNet tooling prints (torchvision/Keras label lists) and the ones the reference
 predictions use ("tiger cat", "espresso", "German shepherd"). We did not take the package's "clean names": they rename classes freely ("tiger cat" ->
 "a cat having a striped coat", "seashore" -> "beach") and still contain duplicates ("missile",
 "sunglasses").

@@ -26,7 +26,7 @@ public final class DefaultCredentialsChain: AWSCredentialsProvider {
     ///   - metadataEndpoint: the instance-metadata endpoint; nil means
     ///     AWS_EC2_METADATA_SERVICE_ENDPOINT or the EC2 default.
     ///   - policy: whether the instance role is asked, and the local fallback credentials.
-    public init(explicit: AWSCredentials? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public init(explicit: AWSCredentials? = nil, environment: [String: String],
                 metadataEndpoint: URL? = nil, policy: CredentialsChainPolicy = .aws,
                 refreshBefore: Duration = .seconds(300), now: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "elastic.aws.credentials")) {

@@ -4,7 +4,7 @@ import Foundation
 public struct EnvironmentCredentialsProvider: AWSCredentialsProvider {
     public let environment: [String: String]
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String]) {
         self.environment = environment
     }
 

@@ -11,7 +11,7 @@ public struct SharedCredentialsFileProvider: AWSCredentialsProvider {
     /// Whether the profile was chosen explicitly (then a missing profile is an error, not a miss).
     public let profileIsExplicit: Bool
 
-    public init(file: URL? = nil, profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(file: URL? = nil, profile: String? = nil, environment: [String: String]) {
         if let file {
             self.file = file
         } else if let path = environment["AWS_SHARED_CREDENTIALS_FILE"], !path.isEmpty {

@@ -45,7 +45,7 @@ public struct IMDSClient: Sendable {
     /// - Parameters:
     ///   - tokenTTL: 1 s ... 6 h, sent as X-aws-ec2-metadata-token-ttl-seconds.
     ///   - now: the clock that judges token expiry (injectable for tests).
-    public init(endpoint: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public init(endpoint: URL? = nil, environment: [String: String],
                 tokenTTL: Duration = .seconds(21_600),
                 timeouts: AWSTimeouts = AWSTimeouts(connect: .seconds(1), request: .seconds(2)),
                 transport: CurlTransport = CurlTransport(), now: @escaping @Sendable () -> Date = { Date() }) {

@@ -22,13 +22,11 @@ public struct VisionImageClassifier: ImageClassifier {
         self.modelName = modelName
     }
 
-    /// Loads the model named by the configuration (relative paths are looked up from the current
-    /// directory and the executable's, like the `classify` command does).
-    public init(settings: ModelSettings) throws(ClassifierSetupError) {
+    /// Loads the model the configuration describes from `files` (resolved by the configuration
+    /// loader at start-up).
+    public init(settings: ModelSettings, files: ModelFiles) throws(ClassifierSetupError) {
         let configuration = ClassifierConfiguration(
-            modelPath: ProjectFiles.find(settings.path) ?? settings.path,
-            labelsPath: ProjectFiles.find(settings.labelsPath) ?? settings.labelsPath,
-            onnxRuntimeLibrary: settings.onnxRuntimeLibrary,
+            files: files,
             session: SessionOptions(intraOpThreads: settings.intraOpThreads),
             preprocessing: PreprocessingConfiguration(
                 resizeShorterSide: settings.resizeShorterSide, cropSize: settings.cropSize,
@@ -55,7 +53,7 @@ public struct VisionImageClassifier: ImageClassifier {
             result
                 .map { classification in
                     ClassifiedImage(
-                        predictions: classification.predictions.map { Pipeline.Prediction(label: $0.label, score: $0.score) },
+                        predictions: classification.predictions,
                         inferenceMs: classification.preprocessMilliseconds + classification.inferenceMilliseconds)
                 }
                 .mapError { ImageRejection(reason: $0.description) }

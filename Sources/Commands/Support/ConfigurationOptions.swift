@@ -20,15 +20,18 @@ public struct ConfigurationOptions: ParsableArguments {
 
     public init() {}
 
-    /// The configuration: `--config` (or `defaultFile` when it exists), then the environment,
-    /// then `--set` and `--endpoint`, then `extra` (a command's own flags). Errors are usage errors.
-    public func load(defaultFile: String? = nil, extra: [String: String] = [:]) throws -> Configuration {
+    /// The configuration: `--config` (or `defaultFile` when it exists), then `environment` (the
+    /// command's, read once at its entry point), then `--set` and `--endpoint`, then `extra` (a
+    /// command's own flags). Errors are usage errors.
+    public func load(defaultFile: String? = nil, extra: [String: String] = [:],
+                     environment: [String: String]) throws -> Configuration {
         do {
             var keyOverrides = try ConfigurationLoader.overrides(fromFlags: overrides)
             if let endpoint { keyOverrides["aws.endpointURL"] = endpoint }
             keyOverrides.merge(extra) { _, new in new }
             let file = config ?? defaultFile.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-            return try ConfigurationLoader().load(file: file.map { URL(fileURLWithPath: $0) }, overrides: keyOverrides)
+            return try ConfigurationLoader().load(file: file.map { URL(fileURLWithPath: $0) }, environment: environment,
+                                                  overrides: keyOverrides)
         } catch {
             throw ValidationError(error.description)
         }

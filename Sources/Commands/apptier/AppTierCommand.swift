@@ -16,16 +16,18 @@ struct AppTierCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Like webtier: in a checkout, `swift run apptier` works on the local configuration.
-        let configuration = try options.load(defaultFile: "Config/local.json")
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try options.load(defaultFile: "Config/local.json", environment: environment)
+        let modelFiles: ModelFiles
         do {
-            try WorkerPrerequisites.check(configuration, environment: ProcessInfo.processInfo.environment)
+            modelFiles = try WorkerPrerequisites.check(configuration)
         } catch {
             // Exit 2, as a worker that cannot start does; the fleet keeps the message in the worker's log.
             FileHandle.standardError.write(Data("apptier: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
         options.bootstrapLogging()
-        let status = await AppTierService(configuration: configuration, environment: ProcessInfo.processInfo.environment,
+        let status = await AppTierService(configuration: configuration, modelFiles: modelFiles, environment: environment,
                                           logger: Logger(label: "apptier")).run()
         throw ExitCode(status)
     }

@@ -21,19 +21,19 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per input: {file,label,score,top5,ms} or {file,error}.")
     var json = false
 
-    @Option(name: .long, help: "ONNX model (default: $ELASTIC_MODEL, else models/efficientnet-lite0.onnx found from the current directory).")
+    @Option(name: .long, help: "ONNX model (default: model.path: $ELASTIC_MODEL, else models/efficientnet-lite0.onnx in the current directory).")
     var model: String?
 
-    @Option(name: .long, help: "Labels JSON array (default: $ELASTIC_LABELS, else Resources/imagenet-labels.json).")
+    @Option(name: .long, help: "Labels JSON array (default: model.labelsPath: $ELASTIC_LABELS, else Resources/imagenet-labels.json).")
     var labels: String?
 
-    @Option(name: .long, help: "ONNX Runtime intra-op threads.")
-    var threads: Int = ModelSettings().intraOpThreads
+    @Option(name: .long, help: "ONNX Runtime intra-op threads (default: model.intraOpThreads).")
+    var threads: Int?
 
     @Option(name: .long, help: "Images per model run.")
     var batch: Int = 1
 
-    @Option(name: .long, help: "libonnxruntime.so (default: $ORT_LIBRARY_PATH, else the project venv's wheel).")
+    @Option(name: .long, help: "libonnxruntime.so (default: $ORT_LIBRARY_PATH, else the wheel in the project venv, $ELASTIC_VENV or .venv).")
     var onnxRuntimeLibrary: String?
 
     @Flag(name: .long, help: "Decode JPEGs at full size (bit-identical to Pillow) instead of DCT-domain downscaling.")
@@ -41,17 +41,22 @@ struct ClassifyCommand: ParsableCommand {
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
+        guard (threads ?? 0) >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
-        let settings = ModelSettings()
+        let (settings, files) = try Self.modelSetup(
+            environment: ProcessInfo.processInfo.environment,
+            flags: { model in
+                if let path = self.model { model.path = path }
+                if let path = labels { model.labelsPath = path }
+                if let path = onnxRuntimeLibrary { model.onnxRuntimeLibrary = path }
+                if let threads { model.intraOpThreads = threads }
+            })
         let configuration = ClassifierConfiguration(
-            modelPath: model ?? ProjectFiles.modelPath(),
-            labelsPath: labels ?? ProjectFiles.labelsPath(),
-            onnxRuntimeLibrary: onnxRuntimeLibrary ?? settings.onnxRuntimeLibrary,
-            session: SessionOptions(intraOpThreads: threads),
+            files: files,
+            session: SessionOptions(intraOpThreads: settings.intraOpThreads),
             preprocessing: PreprocessingConfiguration(
                 resizeShorterSide: settings.resizeShorterSide, cropSize: settings.cropSize,
                 mean: settings.mean, std: settings.std),
@@ -63,8 +68,7 @@ struct ClassifyCommand: ParsableCommand {
         do {
             classifier = try Classifier(configuration: configuration)
         } catch {
-            FileHandle.standardError.write(Data("classify: \(SetupAdvice.message(for: error))\n".utf8))
-            throw ExitCode(2)
+            throw Self.cannotStart(error.description)
         }
         let inputs = InputFiles.expand(paths)
         var printer = ResultPrinter(json: json, top: top)
@@ -102,6 +106,27 @@ struct ClassifyCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The model settings (the configuration's defaults and environment, then the flags) and the
+    /// files they name. An invalid setting or a missing file cannot start the classifier: exit 2.
+    static func modelSetup(environment: [String: String],
+                           flags: (inout ModelSettings) -> Void) throws -> (ModelSettings, ModelFiles) {
+        let loader = ConfigurationLoader()
+        do {
+            var configuration = try loader.load(environment: environment)
+            flags(&configuration.model)
+            return (configuration.model, try loader.modelFiles(for: configuration))
+        } catch let error as ConfigurationError {
+            throw cannotStart(error.description)
+        } catch let error as ModelFileError {
+            throw cannotStart(error.description)
+        }
+    }
+
+    static func cannotStart(_ reason: String) -> ExitCode {
+        FileHandle.standardError.write(Data("classify: \(reason)\n".utf8))
+        return ExitCode(2)
     }
 
     /// Reads at most `limit + 1` bytes so that a huge file is refused without loading it whole.

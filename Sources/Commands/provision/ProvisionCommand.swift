@@ -25,8 +25,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         var output = "Config/generated.json"
 
         func run() async throws {
-            let configuration = try options.load()
-            let clients = try deploymentClients(configuration)
+            let (configuration, clients) = try deployment(options)
             let result: Provisioner.Result
             do {
                 result = try await Provisioner(configuration: configuration, clients: clients).run()
@@ -49,8 +48,8 @@ struct ProvisionCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let configuration = try options.load()
-            let teardown = Provisioning.Teardown(configuration: configuration, clients: try deploymentClients(configuration))
+            let (configuration, clients) = try deployment(options)
+            let teardown = Provisioning.Teardown(configuration: configuration, clients: clients)
             for change in try await teardown.run() { print(change) }
         }
     }
@@ -81,8 +80,7 @@ struct BundleURL: AsyncParsableCommand {
     func run() async throws {
         guard (1...168).contains(hours) else { throw ValidationError("--hours must be 1...168, got \(hours)") }
         if let tier, !["apptier", "webtier"].contains(tier) { throw ValidationError("--tier must be apptier or webtier") }
-        let configuration = try options.load()
-        let clients = try deploymentClients(configuration)
+        let (configuration, clients) = try deployment(options)
         let file = URL(fileURLWithPath: bundle)
         let sha256 = SHA256.hex(try SHA256.hash(fileAt: file))
         // Beside the uploads, outside `uploads/`: no tier's role can read it, the URL can.
@@ -103,9 +101,13 @@ struct BundleURL: AsyncParsableCommand {
     }
 }
 
-func deploymentClients(_ configuration: Configuration) throws -> DeploymentClients {
+/// The configuration and the clients every subcommand works with; the one place `provision`
+/// reads its environment (configuration variables and the credentials chain).
+func deployment(_ options: ConfigurationOptions) throws -> (configuration: Configuration, clients: DeploymentClients) {
+    let environment = ProcessInfo.processInfo.environment
+    let configuration = try options.load(environment: environment)
     do {
-        return DeploymentClients(try AWSClients(settings: configuration.aws, environment: ProcessInfo.processInfo.environment))
+        return (configuration, DeploymentClients(try AWSClients(settings: configuration.aws, environment: environment)))
     } catch {
         throw ValidationError(error.description)
     }

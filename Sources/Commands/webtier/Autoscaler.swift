@@ -11,12 +11,12 @@ struct Autoscaler: Sendable {
     let loop: Task<Void, Never>
 
     static func start(configuration: Configuration, clients: AWSClients, service: WebTierService,
-                      logger: Logger) throws -> Autoscaler {
+                      workerEnvironment: [String: String], logger: Logger) throws -> Autoscaler {
         let controller: ScalingController
         do {
             controller = try ScalingController.make(configuration: configuration, clients: clients,
                                                     resources: service.resources,
-                                                    workerEnvironment: ProcessInfo.processInfo.environment,
+                                                    workerEnvironment: workerEnvironment,
                                                     heartbeats: service.heartbeats)
         } catch {
             logger.error("autoscaler not started", metadata: ["error": "\(error)"])

@@ -29,7 +29,8 @@ struct WebTierCommand: AsyncParsableCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
             extra["web.port"] = String(port)
         }
-        let configuration = try options.load(defaultFile: "Config/local.json", extra: extra)
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try options.load(defaultFile: "Config/local.json", extra: extra, environment: environment)
         options.bootstrapLogging()
         let logger = Logger(label: "webtier")
         // Start-up errors say what is missing and which command provides it (ArgumentParser
@@ -37,9 +38,9 @@ struct WebTierCommand: AsyncParsableCommand {
         if !noAutoscaler { try WorkerExecutableCheck.check(configuration) }
         // `swift run webtier` alone: a loopback endpoint with nothing there gets moto from the venv.
         let localAWS = try await LocalAWSServer.startIfAbsent(
-            configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+            configuration, environment: environment, logger: logger)
         do {
-            try await serve(configuration, signals: signals, logger: logger)
+            try await serve(configuration, environment: environment, signals: signals, logger: logger)
         } catch {
             await localAWS?.stop()
             throw error
@@ -49,23 +50,25 @@ struct WebTierCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    private func serve(_ configuration: Configuration, signals: TerminationSignals, logger: Logger) async throws {
+    private func serve(_ configuration: Configuration, environment: [String: String], signals: TerminationSignals,
+                       logger: Logger) async throws {
         let clients: AWSClients
         do {
-            clients = try AWSClients(for: configuration, environment: ProcessInfo.processInfo.environment)
+            clients = try AWSClients(for: configuration, environment: environment)
         } catch {
             throw ValidationError(error.description)
         }
         let service = try await WebTierService(
             configuration: configuration, clients: clients,
-            publicDirectory: WebTierService.findPublicDirectory(environment: ProcessInfo.processInfo.environment), logger: logger)
+            publicDirectory: WebTierService.findPublicDirectory(environment: environment), logger: logger)
         let boundPort = try service.start()
         // Tests and scripts read the port from here when they asked for port 0.
         FileHandle.standardOutput.write(Data("LISTENING \(boundPort)\n".utf8))
         logger.info("web tier ready", metadata: ["url": "http://\(configuration.web.listenAddress):\(boundPort)/"])
 
         let autoscaler = noAutoscaler ? nil : try Autoscaler.start(configuration: configuration, clients: clients,
-                                                                    service: service, logger: logger)
+                                                                    service: service, workerEnvironment: environment,
+                                                                    logger: logger)
         let reason = await signals.wait()
         logger.info("stopping", metadata: ["signal": "\(reason)"])
         await service.stop()

@@ -256,7 +256,7 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var path = "models/efficientnet-lite0.onnx"
     public var name = "efficientnet-lite0"
     public var labelsPath = "Resources/imagenet-labels.json"
-    /// `libonnxruntime.so`; `nil` means `ORT_LIBRARY_PATH`, then the project venv's wheel.
+    /// `libonnxruntime.so` (`ORT_LIBRARY_PATH` sets it); `nil` means the project venv's wheel.
     public var onnxRuntimeLibrary: String? = nil
     public var intraOpThreads = 2
     public var resizeShorterSide = 256

@@ -59,6 +59,11 @@ public struct ConfigurationLoader: Sendable {
         }
         for entry in Self.environmentKeys {
             guard let raw = environment[entry.variable], !raw.isEmpty else { continue }
+            // Said here, where the variable is known: the decode below could name only the key.
+            if entry.kind == .integer, Int(raw.trimmingCharacters(in: .whitespaces)) == nil {
+                throw .invalidValue(source: "environment variable \(entry.variable)", keyPath: entry.keyPath,
+                                    reason: "expected a whole number, got '\(raw)'")
+            }
             try Self.set(entry.keyPath, to: Self.value(raw, kind: entry.kind), in: &merged,
                          source: "environment variable \(entry.variable)")
         }

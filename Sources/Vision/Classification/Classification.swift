@@ -1,8 +1,9 @@
 import Foundation
+import Pipeline
 
 /// The answer for one image.
 public struct Classification: Sendable, Equatable {
-    /// Best first; `predictions[0]` is the answer.
+    /// Best first; `predictions[0]` is the answer. The same type the result messages carry.
     public var predictions: [Prediction]
     /// Decode + preprocess time for this image, milliseconds.
     public var preprocessMilliseconds: Double

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Decoding + preprocessing + ONNX Runtime + labels: what the app tier calls. Safe to use from
 /// several threads at once (one shared session; ONNX Runtime's `Run` is thread-safe).
@@ -11,16 +12,16 @@ public final class Classifier: Sendable {
     /// Decode the images of a batch on several cores at once.
     public let concurrentDecoding: Bool
 
-    public convenience init(configuration: ClassifierConfiguration = ClassifierConfiguration()) throws(ClassifierSetupError) {
+    public convenience init(configuration: ClassifierConfiguration) throws(ClassifierSetupError) {
         let runtime: OnnxRuntime, session: InferenceSession
         do {
-            runtime = try OnnxRuntime(libraryPath: configuration.onnxRuntimeLibrary)
-            session = try InferenceSession(modelPath: configuration.modelPath, runtime: runtime, options: configuration.session)
+            runtime = try OnnxRuntime(libraryPath: configuration.files.onnxRuntimeLibrary)
+            session = try InferenceSession(modelPath: configuration.files.model, runtime: runtime, options: configuration.session)
         } catch {
             throw .runtime(error)
         }
         let labels: Labels
-        do { labels = try Labels(contentsOf: configuration.labelsPath) } catch { throw .labels(error) }
+        do { labels = try Labels(contentsOf: configuration.files.labels) } catch { throw .labels(error) }
         try self.init(session: session, labels: labels, configuration: configuration)
     }
 
@@ -126,7 +127,7 @@ public final class Classifier: Sendable {
                     let predictions = output.values.withUnsafeBufferPointer { logits in
                         let row = UnsafeBufferPointer(rebasing: logits[(position * classes)..<((position + 1) * classes)])
                         return Scores.top(Scores.softmax(row), k: topK).map {
-                            Prediction(label: labels[$0.index], index: $0.index, score: $0.score)
+                            Prediction(label: labels[$0.index], score: $0.score)
                         }
                     }
                     return .success(Classification(predictions: predictions, preprocessMilliseconds: milliseconds,

@@ -1,12 +1,5 @@
 import Foundation
 
-/// One ranked class.
-public struct Prediction: Sendable, Equatable, Codable {
-    public var label: String
-    public var index: Int
-    public var score: Double
-}
-
 /// Softmax and top-k over one row of logits.
 public enum Scores {
     /// Probabilities in Double: subtracting the maximum keeps `exp` from overflowing.

@@ -20,12 +20,10 @@ public final class OnnxRuntime: @unchecked Sendable {
     let env: OpaquePointer
     let memoryInfo: OpaquePointer
 
-    /// Loads the library at `libraryPath`, or where `locator` finds it.
+    /// Loads the library at `libraryPath` (`ModelFileResolver` finds it from the configuration).
     /// - Parameter apiVersion: the API table version to request; a library that does not offer it
     ///   is reported as `libraryTooOld`.
-    public init(libraryPath: String? = nil, apiVersion: UInt32 = requiredAPIVersion,
-                locator: OnnxRuntimeLocator = OnnxRuntimeLocator()) throws(OnnxRuntimeError) {
-        let path = try locator.locate(explicitPath: libraryPath)
+    public init(libraryPath path: String, apiVersion: UInt32 = requiredAPIVersion) throws(OnnxRuntimeError) {
         var library = ECOrtLibrary()
         if ec_ort_open(path, &library) != 0 {
             let reason = withUnsafeBytes(of: library.error) { raw in

@@ -1,7 +1,5 @@
 /// What went wrong while loading ONNX Runtime or running a model, and what to do about it.
 public enum OnnxRuntimeError: Error, Equatable, CustomStringConvertible {
-    /// No library at any searched place; set `ORT_LIBRARY_PATH` or install the venv (scripts/setup).
-    case libraryNotFound(searched: [String])
     /// `dlopen` or `dlsym("OrtGetApiBase")` failed for this path.
     case libraryLoadFailed(path: String, reason: String)
     /// `GetApi(version)` returned NULL: the library predates the API version we need.
@@ -17,9 +15,6 @@ public enum OnnxRuntimeError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .libraryNotFound(let searched):
-            return "ONNX Runtime library not found (searched: \(searched.joined(separator: ", "))); "
-                + "set ORT_LIBRARY_PATH to libonnxruntime.so or run scripts/setup to install the venv"
         case .libraryLoadFailed(let path, let reason):
             return "cannot load ONNX Runtime from \(path): \(reason)"
         case .libraryTooOld(let path, let version, let required):

@@ -131,7 +131,7 @@ import TestSupport
     @Test func roleCredentialsAreRefreshedBeforeExpiry() async throws {
         let metadata = try await MetadataServer.start(["--credential-lifetime", "3600"])
         let clock = ManualClock()
-        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint),
+        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint, environment: [:]),
                                                        refreshBefore: .seconds(300), now: { clock.now })
         #expect(try await provider.credentials().accessKeyID == "ASIAFAKE0001")
         clock.advance(by: 3000)   // 10 minutes left: still outside the 5-minute window
@@ -144,7 +144,7 @@ import TestSupport
 
     @Test func concurrentCallersShareOneRefresh() async throws {
         let metadata = try await MetadataServer.start()
-        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint))
+        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint, environment: [:]))
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<12 { group.addTask { try await provider.credentials().accessKeyID } }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
@@ -157,7 +157,7 @@ import TestSupport
     @Test func aFailedRefreshKeepsStillValidCredentialsThenGivesUp() async throws {
         let metadata = try await MetadataServer.start(["--credential-lifetime", "3600"])
         let clock = ManualClock()
-        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint),
+        let provider = InstanceRoleCredentialsProvider(client: IMDSClient(endpoint: metadata.endpoint, environment: [:]),
                                                        refreshBefore: .seconds(300), now: { clock.now })
         let first = try await provider.credentials()
         await metadata.stop()

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct IMDSClientTests {
     @Test func instanceIdentityAndRegion() async throws {
         let metadata = try await MetadataServer.start(["--instance-id", "i-0feedface", "--region", "ap-southeast-2"])
-        let client = IMDSClient(endpoint: metadata.endpoint)
+        let client = IMDSClient(endpoint: metadata.endpoint, environment: [:])
         #expect(try await client.instanceID() == "i-0feedface")
         #expect(try await client.region() == "ap-southeast-2")
         #expect(try await client.roleName() == "app-role")
@@ -19,7 +19,7 @@ import TestSupport
 
     @Test func regionFallsBackToPlacement() async throws {
         let metadata = try await MetadataServer.start(["--region", "sa-east-1", "--no-identity-document"])
-        #expect(try await IMDSClient(endpoint: metadata.endpoint).region() == "sa-east-1")
+        #expect(try await IMDSClient(endpoint: metadata.endpoint, environment: [:]).region() == "sa-east-1")
         #expect(try metadata.log().log.contains { $0.path == "/latest/meta-data/placement/region" })
         await metadata.stop()
     }
@@ -27,7 +27,7 @@ import TestSupport
     @Test func theTokenIsRenewedBeforeItsTTLRunsOut() async throws {
         let metadata = try await MetadataServer.start()
         let clock = ManualClock()
-        let client = IMDSClient(endpoint: metadata.endpoint, tokenTTL: .seconds(600), now: { clock.now })
+        let client = IMDSClient(endpoint: metadata.endpoint, environment: [:], tokenTTL: .seconds(600), now: { clock.now })
         _ = try await client.instanceID()
         clock.advance(by: 500)    // 100 s of the TTL left: still reused
         _ = try await client.instanceID()
@@ -42,13 +42,13 @@ import TestSupport
     }
 
     @Test func theTTLIsClampedToWhatIMDSAccepts() {
-        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, tokenTTL: .seconds(0)).tokenTTL == .seconds(1))
-        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, tokenTTL: .seconds(99_999)).tokenTTL == .seconds(21_600))
+        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, environment: [:], tokenTTL: .seconds(0)).tokenTTL == .seconds(1))
+        #expect(IMDSClient(endpoint: URL(string: "http://127.0.0.1:9")!, environment: [:], tokenTTL: .seconds(99_999)).tokenTTL == .seconds(21_600))
     }
 
     @Test func aRejectedTokenIsReplacedOnce() async throws {
         let metadata = try await MetadataServer.start()
-        let client = IMDSClient(endpoint: metadata.endpoint)
+        let client = IMDSClient(endpoint: metadata.endpoint, environment: [:])
         _ = try await client.instanceID()
         try metadata.expireTokens()
         #expect(try await client.instanceID() == "i-0123456789abcdef0")
@@ -73,14 +73,14 @@ import TestSupport
 
     @Test func nothingListeningIsUnreachable() async throws {
         let port = try LoopbackHTTP.freePort()
-        let client = IMDSClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!)
+        let client = IMDSClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, environment: [:])
         let error = await #expect(throws: IMDSError.self) { try await client.instanceID() }
         #expect(error?.kind == .unreachable)
     }
 
     @Test func anInstanceWithoutARoleSaysSo() async throws {
         let metadata = try await MetadataServer.start(["--role", ""])
-        let error = await #expect(throws: IMDSError.self) { try await IMDSClient(endpoint: metadata.endpoint).roleName() }
+        let error = await #expect(throws: IMDSError.self) { try await IMDSClient(endpoint: metadata.endpoint, environment: [:]).roleName() }
         #expect(error?.kind == .status(404))
         await metadata.stop()
     }

@@ -173,7 +173,10 @@ import TestSupport
         let transport = self.transport
         let request = request(server, "GET", "/long-poll")
         let task = Task { try await transport.execute(request) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancel once the server has the request (it then holds it for 15 s).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try server.log().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try !server.log().isEmpty, "the request reached the server")
         task.cancel()
         let result = await task.result
         guard case .failure(let error as AWSTransportError) = result else {

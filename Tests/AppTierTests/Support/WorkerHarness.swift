@@ -112,10 +112,8 @@ struct WorkerHarness {
     /// The real classifier on the project's model, for in-process workers and batchers.
     static func visionClassifier() throws -> VisionImageClassifier {
         var settings = ModelSettings()
-        settings.path = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
-        settings.labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
         settings.intraOpThreads = 1
-        return try VisionImageClassifier(settings: settings)
+        return try VisionImageClassifier(settings: settings, files: TestPaths.modelFiles)
     }
 
     /// The worker's `/metrics` response once `condition` holds on its text (or when `timeout`

@@ -17,17 +17,14 @@ struct ReferencePipeline: Sendable {
         var top5: [Entry]
     }
 
-    static let modelPath = TestPaths.models.appendingPathComponent("efficientnet-lite0.onnx").path
-    static let labelsPath = TestPaths.repositoryRoot.appendingPathComponent("Resources/imagenet-labels.json").path
+    static let files = TestPaths.modelFiles
     static let script = TestPaths.repositoryRoot.appendingPathComponent("Benchmarks/reference/classify_reference.py").path
 
     static var photos: [URL] {
         var directories = [TestPaths.testdata.appendingPathComponent("photos")]
-        // ../shared beside the checkout; from a worktree (wt/NAME) it is found walking up.
+        // ../shared beside the checkout (or beside a worktree's parent).
         if let shared = TestPaths.shared {
             directories.append(shared.appendingPathComponent("photos"))
-        } else if let photos = ProjectFiles.find("shared/photos") {
-            directories.append(URL(fileURLWithPath: photos))
         }
         return directories.flatMap { directory -> [URL] in
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -37,7 +34,7 @@ struct ReferencePipeline: Sendable {
 
     /// Whether the model and at least one photo exist (scripts/setup makes both).
     static var available: Bool {
-        FileManager.default.fileExists(atPath: modelPath) && !photos.isEmpty
+        FileManager.default.fileExists(atPath: files.model) && !photos.isEmpty
     }
 
     let photos: [URL]
@@ -48,7 +45,7 @@ struct ReferencePipeline: Sendable {
     static let shared: Result<ReferencePipeline, FixtureError> = PythonFixtures.capture {
         let photos = Self.photos
         let tensorFile = try PythonFixtures.temporaryDirectory("reference").appendingPathComponent("tensors.f32")
-        let output = try PythonFixtures.run([script, "--model", modelPath, "--labels", labelsPath, "--threads", "1",
+        let output = try PythonFixtures.run([script, "--model", files.model, "--labels", files.labels, "--threads", "1",
                                              "--tensor-out", tensorFile.path] + photos.map(\.path))
         let answers = try String(decoding: output, as: UTF8.self).split(separator: "\n").map {
             try JSONDecoder().decode(Answer.self, from: Data($0.utf8))

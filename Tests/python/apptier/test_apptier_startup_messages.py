@@ -68,3 +68,9 @@ def test_classify_without_the_model_names_the_flag_and_setup():
     assert result.returncode == 2, result.stderr
     assert "model file not found: /nonexistent/model.onnx" in result.stderr
     assert "./scripts/setup" in result.stderr and "--model" in result.stderr
+
+
+def test_classify_with_an_invalid_setting_in_the_environment_names_it_and_exits_2():
+    result = run("classify", str(PHOTO), environment={"ELASTIC_PORT": "five thousand"})
+    assert result.returncode == 2, result.stderr
+    assert "ELASTIC_PORT" in result.stderr and "five thousand" in result.stderr

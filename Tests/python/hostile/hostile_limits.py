@@ -5,10 +5,9 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 
-# Limits the fixes of issue #11 add, by the configuration key of each (the names in the fixes'
-# branches when the suite was written): the suite sets those the web tier knows and names the
-# others in its header (their cases then run against the server's defaults, and fail if the
-# server has none).
+# The web tier's limits against hostile clients, by the configuration key of each: the suite
+# sets those the web tier knows and names the others in its header (their cases then run against
+# the server's defaults, and fail if the server has none).
 KNOB_KEYS = {
     "max_connections_per_address": "web.maxConnectionsPerAddress",
     "body_grace_seconds": "web.bodyReadGraceSeconds",
@@ -39,7 +38,7 @@ class Limits:
     body_minimum_bytes_per_second: int = 1 << 20
     # Bytes of upload parts waiting on disk at once; past it an upload is answered 503 + Retry-After.
     spool_limit_bytes: int = 64 << 20
-    # Attack sizes (the issue's numbers; --quick shrinks them).
+    # Attack sizes (--quick shrinks them).
     websocket_sockets: int = 200
     ping_flood_seconds: float = 10.0
     multipart_connections: int = 100
