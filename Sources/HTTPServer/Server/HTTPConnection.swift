@@ -59,7 +59,6 @@ final class HTTPConnection: @unchecked Sendable {
     private func serveRequests() async -> Bool {
         while true {
             guard let head = await readHead() else { return false }
-            registry.markBusy(id)
             requestNumber += 1
             bodyError = nil
             bodyWaited = .zero
@@ -141,9 +140,9 @@ final class HTTPConnection: @unchecked Sendable {
                 guard registry.markIdle(id) else { return nil }
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
-            let bytes: [UInt8]
+            let count: Int
             do {
-                bytes = try await socket.read(maxBytes: 16 * 1024, deadline: deadline)
+                count = try await socket.read(maxBytes: 16 * 1024, deadline: deadline) { decoder.append($0) }
             } catch SocketError.timedOut where headStarted != nil {
                 logger.debug("header timeout", metadata: ["peer": "\(remoteAddress)"])
                 try? await writeSimple(.error(.requestTimeout, "request head not received in time"))
@@ -152,12 +151,11 @@ final class HTTPConnection: @unchecked Sendable {
             } catch {
                 return nil
             }
-            guard !bytes.isEmpty else { return nil }
+            guard count > 0 else { return nil }
             if headStarted == nil {
                 headStarted = clock.now
                 registry.markBusy(id)
             }
-            decoder.append(bytes)
         }
     }
 
