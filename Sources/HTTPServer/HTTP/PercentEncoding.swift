@@ -2,9 +2,14 @@
 public enum PercentEncoding {
     /// Decodes `%XX` escapes into bytes; nil when an escape is malformed.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(bytes: text.utf8)
+    }
+
+    /// Decodes `%XX` escapes in UTF-8 bytes; nil when an escape is malformed.
+    public static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
                 guard let high = iterator.next().flatMap(HTTPGrammar.hexValue),

@@ -23,29 +23,58 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The parameters when `path` (percent-encoded, without query) matches; nil otherwise.
+    ///
+    /// Works on the path's UTF-8 bytes: a literal segment without escapes is compared in place,
+    /// so a route that does not match, the common case in a list of routes, costs no allocation.
     public func match(_ path: some StringProtocol) -> [String: String]? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var segments = PathSegments(path.utf8)
         var parameters: [String: String] = [:]
-        var index = 0
-        for segment in segments {
+        for segment in self.segments {
             switch segment {
             case .rest:
-                parameters["*"] = parts[min(index, parts.count)...].joined(separator: "/")
+                var rest: [String] = []
+                while let part = segments.next() { rest.append(String(decoding: part, as: UTF8.self)) }
+                parameters["*"] = rest.joined(separator: "/")
                 return parameters
             case let .literal(literal):
-                guard index < parts.count, RoutePattern.decode(parts[index]) == literal else { return nil }
+                guard let part = segments.next(), RoutePattern.segment(part, equals: literal) else { return nil }
             case let .parameter(name):
-                guard index < parts.count, let value = RoutePattern.decode(parts[index]), !value.contains("/"),
+                guard let part = segments.next(), let value = RoutePattern.decode(part), !value.contains("/"),
                       !value.contains("\0") else { return nil }
                 parameters[name] = value
             }
-            index += 1
         }
-        return index == parts.count ? parameters : nil
+        return segments.next() == nil ? parameters : nil
     }
 
-    private static func decode(_ segment: some StringProtocol) -> String? {
-        guard let bytes = PercentEncoding.decode(segment) else { return nil }
+    /// Whether a raw segment, once percent-decoded, is `literal`.
+    private static func segment(_ part: some Collection<UInt8>, equals literal: String) -> Bool {
+        if !part.contains(UInt8(ascii: "%")) { return part.elementsEqual(literal.utf8) }
+        return decode(part) == literal
+    }
+
+    private static func decode(_ segment: some Collection<UInt8>) -> String? {
+        guard let bytes = PercentEncoding.decode(bytes: segment) else { return nil }
         return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// The non-empty `/`-separated segments of a path's bytes, in order, without copying them.
+struct PathSegments<Bytes: Collection<UInt8>>: IteratorProtocol {
+    private let bytes: Bytes
+    private var index: Bytes.Index
+
+    init(_ bytes: Bytes) {
+        self.bytes = bytes
+        self.index = bytes.startIndex
+    }
+
+    mutating func next() -> Bytes.SubSequence? {
+        let slash = UInt8(ascii: "/")
+        while index < bytes.endIndex && bytes[index] == slash { bytes.formIndex(after: &index) }
+        guard index < bytes.endIndex else { return nil }
+        let start = index
+        while index < bytes.endIndex && bytes[index] != slash { bytes.formIndex(after: &index) }
+        return bytes[start..<index]
     }
 }

@@ -1,12 +1,20 @@
 import Glibc
 import Logging
+import Synchronization
 
 /// One client connection: reads requests with `HTTPRequestDecoder`, runs the handler, writes the
 /// responses, and keeps the connection alive, pipelined, upgraded or closed as HTTP/1.1 says.
 ///
-/// An actor, because the handler pulls body bytes through it (`nextBodyChunk`) while `run` waits
-/// for the handler: both touch the decoder, never at the same time.
-actor HTTPConnection {
+/// Not an actor: a request would cross its isolation boundary half a dozen times (into the
+/// handler, back, into each body read), and every crossing queues the task behind the other
+/// connections of its event loop, which is what made the latency tail long.
+///
+/// `@unchecked Sendable` because the handler's body source holds it; it is safe because all of
+/// its state belongs to the task that runs `run()`, with one way in from elsewhere,
+/// `nextBodyChunk`, which first takes `bodyLease`: the lease is offered (holding the request's
+/// number) only while the handler runs, taken back before `run` touches the decoder again, and a
+/// read that still holds it then (a task the handler left behind) is interrupted first.
+final class HTTPConnection: @unchecked Sendable {
     private let socket: AsyncSocket
     private let id: ConnectionRegistry.ID
     private let remoteAddress: String
@@ -25,6 +33,9 @@ actor HTTPConnection {
     /// grows with what arrived (see `bodyReadGracePeriod`).
     private var bodyWaited = Duration.zero
     private var bodyReceived = 0
+    /// The request whose body the handler may read now (its number), 0 when none, or minus its
+    /// number while a read is in progress.
+    private let bodyLease = Atomic<Int>(0)
 
     init(socket: AsyncSocket, id: ConnectionRegistry.ID, remoteAddress: String, configuration: HTTPServerConfiguration,
          handler: any HTTPHandler, registry: ConnectionRegistry, logger: Logger) {
@@ -48,7 +59,6 @@ actor HTTPConnection {
     private func serveRequests() async -> Bool {
         while true {
             guard let head = await readHead() else { return false }
-            registry.markBusy(id)
             requestNumber += 1
             bodyError = nil
             bodyWaited = .zero
@@ -65,12 +75,14 @@ actor HTTPConnection {
 
             var response: HTTPResponse
             var keepAlive = head.keepAlive && !registry.isStopping
+            bodyLease.store(requestNumber, ordering: .releasing)
             do {
                 response = try await handler.handle(request)
             } catch {
                 response = errorResponse(for: error, request: head)
                 if !(error is any HTTPResponseError) { keepAlive = false }
             }
+            await revokeBodyLease()
             if let bodyError {
                 // Bad framing, a stalled body or a dead peer wins over whatever the handler answered.
                 if let decodingError = bodyError as? HTTPDecodingError {
@@ -128,9 +140,9 @@ actor HTTPConnection {
                 guard registry.markIdle(id) else { return nil }
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
-            let bytes: [UInt8]
+            let count: Int
             do {
-                bytes = try await socket.read(maxBytes: 16 * 1024, deadline: deadline)
+                count = try await socket.read(maxBytes: 16 * 1024, deadline: deadline) { decoder.append($0) }
             } catch SocketError.timedOut where headStarted != nil {
                 logger.debug("header timeout", metadata: ["peer": "\(remoteAddress)"])
                 try? await writeSimple(.error(.requestTimeout, "request head not received in time"))
@@ -139,18 +151,40 @@ actor HTTPConnection {
             } catch {
                 return nil
             }
-            guard !bytes.isEmpty else { return nil }
+            guard count > 0 else { return nil }
             if headStarted == nil {
                 headStarted = clock.now
                 registry.markBusy(id)
             }
-            decoder.append(bytes)
         }
     }
 
-    /// The handler's body pull: the next piece of the current request's body.
+    /// The handler's body pull: the next piece of the current request's body; nil once that
+    /// request is over.
     func nextBodyChunk(requestNumber: Int) async throws -> [UInt8]? {
-        guard requestNumber == self.requestNumber, !bodyFinished else { return nil }
+        let (taken, holder) = bodyLease.compareExchange(expected: requestNumber, desired: -requestNumber,
+                                                        ordering: .acquiringAndReleasing)
+        guard taken else {
+            if holder == -requestNumber { throw HTTPBodyConcurrentReadError() }
+            return nil
+        }
+        defer { bodyLease.store(requestNumber, ordering: .releasing) }
+        return try await readBodyChunk()
+    }
+
+    /// Takes the body lease back after the handler returned; a read still in progress (from a
+    /// task the handler left running) is interrupted, and fails, first.
+    private func revokeBodyLease() async {
+        while !bodyLease.compareExchange(expected: requestNumber, desired: 0, ordering: .acquiringAndReleasing).exchanged {
+            socket.pool.interrupt(socket.socket)
+            await Task.yield()
+        }
+    }
+
+    /// The next piece of the current request's body (the caller holds the body lease, or the
+    /// handler has returned).
+    private func readBodyChunk() async throws -> [UInt8]? {
+        guard !bodyFinished else { return nil }
         if let bodyError { throw bodyError }
         do {
             while true {
@@ -200,7 +234,7 @@ actor HTTPConnection {
         if continuePending { return false }
         var discarded = 0
         do {
-            while let chunk = try await nextBodyChunk(requestNumber: requestNumber) {
+            while let chunk = try await readBodyChunk() {
                 discarded += chunk.count
                 if discarded > 256 * 1024 { return false }
             }
@@ -308,6 +342,12 @@ actor HTTPConnection {
 struct HTTPBodyTimeoutError: HTTPResponseError {
     var status: HTTPStatus { .requestTimeout }
     var message: String { "request body stalled or arrived too slowly" }
+}
+
+/// A handler read one request's body from two tasks at once.
+struct HTTPBodyConcurrentReadError: HTTPResponseError {
+    var status: HTTPStatus { .internalServerError }
+    var message: String { "the request body was read by two tasks at once" }
 }
 
 /// Routes a handler's body reads to its connection, tagged with the request they belong to

@@ -26,6 +26,22 @@ public struct AsyncSocket: Sendable {
         }
     }
 
+    /// Reads up to `maxBytes` into a scratch buffer on the stack and hands them to `consume`
+    /// (which must copy what it keeps); returns the count, 0 when the peer closed its side.
+    /// For the many small reads (request heads) that would otherwise allocate an array each.
+    public func read(maxBytes: Int, deadline: ContinuousClock.Instant? = nil,
+                     consume: (UnsafeRawBufferPointer) -> Void) async throws -> Int {
+        while true {
+            let received = try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 1) { buffer throws -> Int? in
+                guard let count = try socket.receive(into: buffer) else { return nil }
+                consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                return count
+            }
+            if let received { return received }
+            try await pool.wait(for: socket, .readable, deadline: deadline)
+        }
+    }
+
     /// Writes all of `bytes`, waiting for buffer space as needed.
     public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) async throws {
         var offset = 0
