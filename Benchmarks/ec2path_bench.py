@@ -4,8 +4,8 @@
 for each instance after a boot delay; idle workers terminate their own instances. The settings
 are scripts/ec2-sim's.
 
-Records, from the upload on: the request queue's depth and the fleet as the web tier's autoscaler
-sees them (`/metrics`, sampled every 0.25 s), the instances moto lists (ec2sim's timeline) and
+Records, from the upload on: the request queue's depth and the fleet as the web tier sees them
+(`/metrics`, sampled every 0.25 s; the fleet as of the autoscaler's last tick), the instances moto lists (ec2sim's timeline) and
 every result's arrival. Reports the time to the last result, the peak fleet, when the fleet was
 back to zero, and beside them `classify` on the same files in one process (the limit).
 """
@@ -90,7 +90,10 @@ def main() -> int:
              "--boot-delay", str(args.boot_delay), "--timeline", str(timeline), "--"] + settings,
             env=env, stdout=open(logs / "ec2sim.log", "wb"), stderr=subprocess.STDOUT, cwd=ROOT)
         simulator_started = time.time()
-        web = subprocess.Popen([str(bin_dir / "webtier")] + settings + ["--endpoint", endpoint, "--port", "0",
+        # The queue depth /metrics shows is read from SQS at most every queueDepthCacheSeconds (2 s by
+    # default): as often as it is sampled here, so the chart shows the queue, not the cache.
+    web = subprocess.Popen([str(bin_dir / "webtier")] + settings + ["--endpoint", endpoint, "--port", "0",
+                                                                        "--set", "web.queueDepthCacheSeconds=0.25",
                                                                         "--log-level", "warning"],
                                env=env, stdout=subprocess.PIPE, stderr=open(logs / "webtier.log", "wb"), text=True,
                                cwd=ROOT)

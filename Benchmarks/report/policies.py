@@ -1,6 +1,7 @@
 """The policy comparison: `scalesim --json`'s rows as a table and a chart of cost and latency."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from report import charts
@@ -57,9 +58,11 @@ def chart(data: dict, path: Path) -> Path:
         cost.bar(positions, [r["billedInstanceSeconds"] if r else 0 for r in picked], width, label=policy,
                  color=colors[index])
         late.bar(positions, [r["p95Seconds"] if r else 0 for r in picked], width, label=policy, color=colors[index])
+    # Log scales: the policies differ by orders of magnitude (0.1 s against 100 s, 120 against 27,000).
     for ax, label in ((cost, "instance-seconds billed (lower is cheaper)"), (late, "p95 latency, s (lower is faster)")):
-        ax.set_xticks(range(len(workloads)), workloads, fontsize=8)
+        ax.set_xticks(range(len(workloads)), [textwrap.fill(w, 18) for w in workloads], fontsize=8)
         ax.set_ylabel(label)
+        ax.set_yscale("log")
     late.axhline(data["world"]["sloSeconds"], color="black", linestyle=":", linewidth=1, label="SLO")
     cost.legend(fontsize=8)
     late.legend(fontsize=8)

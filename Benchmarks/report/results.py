@@ -43,7 +43,7 @@ def run_section(section: Section, root: Path, results: Path, command: str | None
     data = results / f"{section.name}.json"
     command = (command or section.command).replace("{data}", str(data))
     data.unlink(missing_ok=True)  # a failed run must not leave the previous run's figures looking current
-    before = machine_load()
+    before, state = machine_load(), git_state(root)
     started = time.time()
     process = subprocess.Popen(["bash", "-c", command], cwd=root, stdout=subprocess.PIPE, text=True)
     lines = []
@@ -53,7 +53,7 @@ def run_section(section: Section, root: Path, results: Path, command: str | None
         lines.append(line)
     status = process.wait()
     meta = {"section": section.name, "command": command.replace(str(data), f"bench/results/{data.name}"),
-            **git_state(root), "measuredAt": datetime.datetime.fromtimestamp(started, datetime.timezone.utc)
+            **state, "measuredAt": datetime.datetime.fromtimestamp(started, datetime.timezone.utc)
             .strftime("%Y-%m-%d %H:%M UTC"), "seconds": round(time.time() - started, 1),
             "loadBefore": before, "loadAfter": machine_load(), "status": status}
     (results / f"{section.name}.txt").write_text("".join(lines))

@@ -93,18 +93,20 @@ public actor EC2Fleet: Fleet {
         let client = client
         var launched: [FleetInstance] = []
         var failures: [(name: String, error: any Error)] = []
-        await withTaskGroup(of: (String, Result<[EC2Instance], any Error>).self) { group in
+        await withTaskGroup(of: LaunchOutcome.self) { group in
             for (name, request) in zip(names, requests) {
                 group.addTask {
-                    do { return (name, .success(try await client.runInstances(request))) } catch { return (name, .failure(error)) }
+                    do { return LaunchOutcome(name: name, result: .success(try await client.runInstances(request))) } catch {
+                        return LaunchOutcome(name: name, result: .failure(error))
+                    }
                 }
             }
-            for await (name, result) in group {
-                switch result {
+            for await outcome in group {
+                switch outcome.result {
                 case let .success(instances):
                     launched += instances.compactMap(Self.fleetInstance)
                 case let .failure(error):
-                    failures.append((name, error))
+                    failures.append((outcome.name, error))
                 }
             }
         }
@@ -198,4 +200,13 @@ public actor EC2Fleet: Fleet {
         return FleetInstance(id: instance.instanceId, state: state, launchedAt: instance.launchTime ?? Date(),
                              name: instance.tags["Name"])
     }
+}
+
+/// One RunInstances call's outcome in `EC2Fleet.launch`. A struct, not a `(String, Result)` tuple:
+/// with the tuple as the task group's child result, the release build (Swift 6.3.1) crashed in the
+/// runtime copying it out of the group (swift_retain on a null pointer in TaskGroup offer) on
+/// the first launch of several instances.
+private struct LaunchOutcome: Sendable {
+    var name: String
+    var result: Result<[EC2Instance], any Error>
 }
