@@ -24,7 +24,7 @@ enum ClientActions {
         // EC2
         "runInstances": "ec2:RunInstances", "describeInstances": "ec2:DescribeInstances",
         "describeAllInstances": "ec2:DescribeInstances", "terminateInstances": "ec2:TerminateInstances",
-        "createTags": "ec2:CreateTags", "createSecurityGroup": "ec2:CreateSecurityGroup",
+        "createTags": "ec2:CreateTags", "startInstances": "ec2:StartInstances", "stopInstances": "ec2:StopInstances", "createSecurityGroup": "ec2:CreateSecurityGroup",
         "describeSecurityGroups": "ec2:DescribeSecurityGroups",
         "authorizeSecurityGroupIngress": "ec2:AuthorizeSecurityGroupIngress", "deleteSecurityGroup": "ec2:DeleteSecurityGroup",
     ]
@@ -69,6 +69,7 @@ enum SourceScan {
         "Sources/AWS/S3/S3Client.swift", "Sources/AWS/S3/S3BucketSettings.swift",
         "Sources/AWS/SQS/SQSClient.swift", "Sources/AWS/SQS/SQSQueueManagement.swift",
         "Sources/AWS/EC2/EC2Client.swift", "Sources/AWS/EC2/EC2SecurityGroupOperations.swift",
+        "Sources/AWS/EC2/EC2InstancePower.swift",
     ]
 
     static func swiftFiles(under folders: [String]) throws -> [File] {

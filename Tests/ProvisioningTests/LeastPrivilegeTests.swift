@@ -98,6 +98,19 @@ struct LeastPrivilegeTests {
         let launch = web.filter { $0.actions.contains("ec2:RunInstances") && $0.covers(resource: Self.context.ec2("instance/i-1")) }
         #expect(launch.count == 1)
         #expect(launch.first?.condition?["StringEquals"]?["aws:RequestTag/\(DeploymentNames.fleetTagKey)"] == ["fleet-a"])
+        // Stopping and starting: only warm-pool members of our fleet, in both tiers.
+        let poolCondition = "ec2:ResourceTag/\(WarmPoolTag.key)"
+        for tier in Tier.allCases {
+            let power = Self.policy(tier).statements.filter {
+                $0.actions.contains("ec2:StopInstances") || $0.actions.contains("ec2:StartInstances")
+            }
+            #expect(!power.isEmpty, "\(tier)")
+            for statement in power {
+                #expect(statement.condition?["StringEquals"]?[poolCondition] == [WarmPoolTag.value], "\(statement.sid)")
+                #expect(statement.condition?["StringEquals"]?[tagCondition] == ["fleet-a"], "\(statement.sid)")
+            }
+        }
+        #expect(WarmPoolTag.key == WarmPoolPlan.poolTagKey)
         // The same key the web tier's fleet tags its instances with.
         #expect(DeploymentNames.fleetTagKey == EC2Fleet.fleetTagKey)
     }

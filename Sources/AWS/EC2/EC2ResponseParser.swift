@@ -22,9 +22,14 @@ public enum EC2ResponseParser {
 
     /// The state changes of a `TerminateInstances` response.
     public static func terminateInstances(_ body: Data) throws -> [EC2InstanceStateChange] {
-        let root = try document(body, expecting: "TerminateInstancesResponse")
+        try stateChanges(body, operation: "TerminateInstances")
+    }
+
+    /// The `instancesSet` of state changes that Terminate-, Stop- and StartInstances answer with.
+    static func stateChanges(_ body: Data, operation: String) throws -> [EC2InstanceStateChange] {
+        let root = try document(body, expecting: "\(operation)Response")
         return try root.items(in: "instancesSet").map { item in
-            guard let id = item.text(of: "instanceId") else { throw missing("instanceId", in: "TerminateInstances") }
+            guard let id = item.text(of: "instanceId") else { throw missing("instanceId", in: operation) }
             return EC2InstanceStateChange(
                 instanceId: id,
                 previousState: EC2InstanceState(name: item.path("previousState", "name")?.text ?? ""),

@@ -36,6 +36,9 @@ extension Configuration {
                     "must be positive")
         try require(scaling.scaleInDelaySeconds >= 0, "scaling.scaleInDelaySeconds", "cannot be negative")
         try require(scaling.billingMinimumSeconds >= 0, "scaling.billingMinimumSeconds", "cannot be negative")
+        try scaling.warmPool.validate()
+        try require(scaling.warmPool.size <= scaling.maxInstances, "scaling.warmPool.size",
+                    "at most scaling.maxInstances (\(scaling.maxInstances)): a member beyond it could never be started")
         try require((1...65_535).contains(web.port) || web.port == 0, "web.port", "a TCP port (0 picks a free one)")
         try require(!web.allowedExtensions.isEmpty, "web.allowedExtensions", "at least one extension")
         try require(web.maxFileBytes > 0 && web.maxRequestBytes >= web.maxFileBytes, "web.maxRequestBytes",

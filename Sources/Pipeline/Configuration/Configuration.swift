@@ -157,6 +157,8 @@ public struct ScalingSettings: Codable, Sendable, Equatable {
     /// before `billingMinimumSeconds` of their life (already paid for: EC2 bills a minute at least).
     public var scaleInDelaySeconds = 20.0
     public var billingMinimumSeconds = 60.0
+    /// Stopped instances started before anything is launched (EC2 fleet only).
+    public var warmPool = WarmPoolSettings()
 
     public init() {}
 }

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// What a tier's policy names: the deployment's resources as ARNs. The account and partition
 /// come from a queue ARN SQS reported, so nothing is guessed.
 public struct PolicyContext: Sendable, Equatable {
@@ -30,5 +32,11 @@ public struct PolicyContext: Sendable, Equatable {
     /// `StringEquals` on the fleet tag of the resource acted on.
     var taggedResource: [String: [String: [String]]] {
         ["StringEquals": ["ec2:ResourceTag/\(DeploymentNames.fleetTagKey)": [names.fleetTag]]]
+    }
+
+    /// `taggedResource` and a warm-pool member (`WarmPoolTag`): only members are stopped and started.
+    var taggedPoolMember: [String: [String: [String]]] {
+        ["StringEquals": ["ec2:ResourceTag/\(DeploymentNames.fleetTagKey)": [names.fleetTag],
+                          "ec2:ResourceTag/\(WarmPoolTag.key)": [WarmPoolTag.value]]]
     }
 }

@@ -45,6 +45,8 @@ public enum TierCalls {
                 AWSCall("sqs:ChangeMessageVisibility", requests),
                 AWSCall("sqs:SendMessage", responses),
                 AWSCall("ec2:TerminateInstances", ourInstance),
+                // Idle warm-pool members stop instead; the worker reads its own tags to know.
+                AWSCall("ec2:DescribeInstances", "*"), AWSCall("ec2:StopInstances", ourInstance),
             ]
         case .webTier:
             return startUp + [
@@ -66,6 +68,8 @@ public enum TierCalls {
                 AWSCall("ec2:CreateTags", ourInstance), AWSCall("ec2:CreateTags", context.ec2("volume/vol-0123")),
                 AWSCall("ec2:DescribeInstances", "*"),
                 AWSCall("ec2:TerminateInstances", ourInstance),
+                // The warm pool: members are started on scale-out and stopped when surplus.
+                AWSCall("ec2:StartInstances", ourInstance), AWSCall("ec2:StopInstances", ourInstance),
                 AWSCall("iam:PassRole", context.appTierRoleArn),
             ]
         }

@@ -26,6 +26,11 @@ public enum TierPolicies {
                             resources: [context.queue(names.responseQueue)]),
             PolicyStatement(sid: "TerminateOwnFleet", actions: ["ec2:TerminateInstances"],
                             resources: [context.ec2("instance/*")], condition: context.taggedResource),
+            // A warm-pool member stops itself instead; only members of our fleet may be stopped.
+            PolicyStatement(sid: "StopOwnPoolMember", actions: ["ec2:StopInstances"],
+                            resources: [context.ec2("instance/*")], condition: context.taggedPoolMember),
+            // To read its own tags (DescribeInstances has no resource-level permissions in IAM).
+            PolicyStatement(sid: "ReadOwnTags", actions: ["ec2:DescribeInstances"], resources: ["*"]),
         ])
     }
 
@@ -67,6 +72,9 @@ public enum TierPolicies {
                             condition: ["StringEquals": ["ec2:CreateAction": ["RunInstances"]]]),
             PolicyStatement(sid: "ManageOwnFleet", actions: ["ec2:CreateTags", "ec2:TerminateInstances"],
                             resources: [context.ec2("instance/*")], condition: context.taggedResource),
+            // The warm pool: stopped members are started on scale-out, surplus members stopped.
+            PolicyStatement(sid: "PowerOwnPoolMembers", actions: ["ec2:StartInstances", "ec2:StopInstances"],
+                            resources: [context.ec2("instance/*")], condition: context.taggedPoolMember),
             // DescribeInstances has no resource-level permissions in IAM.
             PolicyStatement(sid: "FindFleet", actions: ["ec2:DescribeInstances"], resources: ["*"]),
             PolicyStatement(sid: "PassAppTierRole", actions: ["iam:PassRole"], resources: [context.appTierRoleArn],

@@ -17,9 +17,10 @@ public actor EC2Fleet: Fleet {
     /// The tag key that marks our instances; its value is `FleetSettings.fleetTag`.
     public static let fleetTagKey = "elastic-classifier:fleet"
 
-    /// The states `instances()` lists: everything not yet terminated or stopped. A stopped
-    /// instance is not ours to count (a worker never stops itself; an operator did).
-    static let listedStates: [EC2InstanceState] = [.pending, .running, .stopping, .shuttingDown]
+    /// The states `instances()` lists: everything not yet terminated. Stopped instances are the
+    /// warm pool's members (started before anything is launched); any other stopped instance is
+    /// beyond the pool and terminated (see `WarmPoolPlan`).
+    static let listedStates: [EC2InstanceState] = [.pending, .running, .stopping, .stopped, .shuttingDown]
 
     /// EC2 error codes that mean "no capacity now", worth retrying on a later tick.
     static let capacityErrorCodes: Set<String> = [
@@ -31,16 +32,21 @@ public actor EC2Fleet: Fleet {
     public nonisolated let fleetTag: String
     public nonisolated let namePrefix: String
     public nonisolated let launchSettings: EC2LaunchSettings
+    /// `scaling.warmPool`: members stop when idle and are started before new launches.
+    public nonisolated let warmPool: WarmPoolSettings
     private let userData: Data?
-    private let logger: Logger
+    let logger: Logger
+    /// When this fleet last started each instance: a started member's launch time as listed may
+    /// still be its first launch's, and pending-timeout and heartbeat silence count from the start.
+    var startedAt: [String: Date] = [:]
     /// Names handed out by recent launches, kept until listings show them (DescribeInstances is
     /// eventually consistent) or for `ScalingPolicy.unlistedLaunchGraceSeconds`.
     private(set) var reservedNames: [String: Date] = [:]
 
     /// Reads the user data file now, so a missing file is a start-up error, not a failure on the
     /// first scale-out.
-    public init(client: EC2Client, settings: FleetSettings, logger: Logger = Logger(label: "fleet.ec2"))
-        throws(FleetError) {
+    public init(client: EC2Client, settings: FleetSettings, warmPool: WarmPoolSettings = WarmPoolSettings(),
+                logger: Logger = Logger(label: "fleet.ec2")) throws(FleetError) {
         let launch = settings.ec2
         guard !launch.imageId.isEmpty else {
             throw .misconfigured(reason: "fleet.ec2.imageId is empty (the app-tier AMI to launch)")
@@ -66,6 +72,7 @@ public actor EC2Fleet: Fleet {
         fleetTag = settings.fleetTag
         namePrefix = settings.namePrefix
         launchSettings = launch
+        self.warmPool = warmPool
         self.logger = logger
     }
 
@@ -74,39 +81,62 @@ public actor EC2Fleet: Fleet {
     /// Nothing to release: the instances keep running, adopted by the next web tier or idling out.
     public func webTierStopping() async {}
 
+    /// Also terminates stopped instances beyond the warm pool (they would only cost their volume).
     public func instances() async throws(FleetError) -> [FleetInstance] {
-        try await listOurs().compactMap(Self.fleetInstance)
+        let listed = try await listOurs()
+        let extra = Set(WarmPoolPlan.beyondPool(size: warmPool.size, instances: listed.map(Self.poolCandidate)))
+        await terminateBeyondPool(Array(extra))
+        let listedIDs = Set(listed.map(\.instanceId))
+        startedAt = startedAt.filter { listedIDs.contains($0.key) }
+        return listed.filter { !extra.contains($0.instanceId) }.compactMap(fleetInstance)
     }
 
-    /// One RunInstances per instance, concurrently: each carries its own `Name` from the start
-    /// (TagSpecifications apply the same tags to every instance of a call).
+    /// Stopped pool members are started first (`WarmPoolPlan`); the rest is launched, one
+    /// RunInstances per instance, concurrently: each carries its own `Name` from the start
+    /// (TagSpecifications apply the same tags to every instance of a call). A member that cannot
+    /// be started is replaced by a launch.
     public func launch(count: Int) async throws(FleetError) -> [FleetInstance] {
         guard count > 0 else { return [] }
         let listed = try await listOurs()
+        let plan = WarmPoolPlan.scaleOut(count: count, size: warmPool.size, instances: listed.map(Self.poolCandidate))
+        await terminateBeyondPool(plan.terminate)
+        let started = await startMembers(plan.start)
+        do {
+            return started + (try await launchNew(count: count - started.count, members: plan.newMembers, listed: listed))
+        } catch {
+            guard !started.isEmpty else { throw error }
+            if case let .partialLaunch(launched, _, reason) = error {
+                throw .partialLaunch(launched: started + launched, requested: count, reason: reason)
+            }
+            throw .partialLaunch(launched: started, requested: count, reason: "\(error)")
+        }
+    }
+
+    /// Launches `count` new instances, the first `members` of them tagged as warm-pool members.
+    private func launchNew(count: Int, members: Int, listed: [EC2Instance]) async throws(FleetError) -> [FleetInstance] {
+        guard count > 0 else { return [] }
         let now = Date()
         let listedNames = Set(listed.compactMap { $0.tags["Name"] })
         let names = FleetNaming.lowestFreeNames(prefix: namePrefix, taken: listedNames.union(reservedNames.keys),
                                                 count: count)
         for name in names { reservedNames[name] = now }
 
-        let requests = names.map(request(named:))
+        let requests = names.enumerated().map { index, name in request(named: name, poolMember: index < members) }
         let client = client
         var launched: [FleetInstance] = []
         var failures: [(name: String, error: any Error)] = []
         await withTaskGroup(of: LaunchOutcome.self) { group in
             for (name, request) in zip(names, requests) {
                 group.addTask {
-                    do { return LaunchOutcome(name: name, result: .success(try await client.runInstances(request))) } catch {
-                        return LaunchOutcome(name: name, result: .failure(error))
-                    }
+                    do { return .launched(try await client.runInstances(request)) } catch { return .failed(name: name, error: error) }
                 }
             }
             for await outcome in group {
-                switch outcome.result {
-                case let .success(instances):
-                    launched += instances.compactMap(Self.fleetInstance)
-                case let .failure(error):
-                    failures.append((outcome.name, error))
+                switch outcome {
+                case let .launched(instances):
+                    launched += instances.compactMap { Self.fleetInstance($0) }
+                case let .failed(name, error):
+                    failures.append((name, error))
                 }
             }
         }
@@ -156,7 +186,7 @@ public actor EC2Fleet: Fleet {
 
     /// Lists our live instances; a name the listing shows is no longer held by its reservation
     /// (the instance itself now holds it, until it is gone).
-    private func listOurs() async throws(FleetError) -> [EC2Instance] {
+    func listOurs() async throws(FleetError) -> [EC2Instance] {
         let listed: [EC2Instance]
         do {
             listed = try await client.describeAllInstances(filters: [
@@ -174,7 +204,7 @@ public actor EC2Fleet: Fleet {
         return listed
     }
 
-    private func request(named name: String) -> EC2RunInstancesRequest {
+    private func request(named name: String, poolMember: Bool) -> EC2RunInstancesRequest {
         let profile: EC2InstanceProfile? = launchSettings.instanceProfile.flatMap { value in
             value.isEmpty ? nil : (value.hasPrefix("arn:") ? .arn(value) : .name(value))
         }
@@ -184,13 +214,22 @@ public actor EC2Fleet: Fleet {
             securityGroupIds: launchSettings.securityGroupIds,
             subnetId: launchSettings.subnetId.flatMap { $0.isEmpty ? nil : $0 },
             instanceProfile: profile, userData: userData,
-            tags: ["Name": name, Self.fleetTagKey: fleetTag],
+            tags: ["Name": name, Self.fleetTagKey: fleetTag].merging(
+                poolMember ? [WarmPoolPlan.poolTagKey: WarmPoolPlan.poolTagValue] : [:]) { first, _ in first },
             requireIMDSv2: true,
             // A worker that powers its instance off (or an OS that halts) must not leave a stopped
             // instance behind, out of the fleet's listing but still billing for its volume.
             shutdownBehavior: .terminate,
             // A retried request (the client retries transient failures) must not launch twice.
             clientToken: UUID().uuidString)
+    }
+
+    /// The instance as the autoscaler sees it; a member this fleet started counts as launched at
+    /// its start.
+    func fleetInstance(_ instance: EC2Instance) -> FleetInstance? {
+        guard var fleetInstance = Self.fleetInstance(instance) else { return nil }
+        if let started = startedAt[instance.instanceId] { fleetInstance.launchedAt = max(fleetInstance.launchedAt, started) }
+        return fleetInstance
     }
 
     static func fleetInstance(_ instance: EC2Instance) -> FleetInstance? {
@@ -202,11 +241,11 @@ public actor EC2Fleet: Fleet {
     }
 }
 
-/// One RunInstances call's outcome in `EC2Fleet.launch`. A struct, not a `(String, Result)` tuple:
-/// with the tuple as the task group's child result, the release build (Swift 6.3.1) crashed in the
-/// runtime copying it out of the group (swift_retain on a null pointer in TaskGroup offer) on
-/// the first launch of several instances.
-private struct LaunchOutcome: Sendable {
-    var name: String
-    var result: Result<[EC2Instance], any Error>
+/// One RunInstances call's outcome in the launch task group. Not a `(String, Result)` tuple: with
+/// the tuple as the group's child result, the release build (Swift 6.3.1) crashed in the runtime
+/// copying it out of the group (swift_retain on a null pointer in TaskGroup offer) on the first
+/// launch of several instances.
+private enum LaunchOutcome: Sendable {
+    case launched([EC2Instance])
+    case failed(name: String, error: any Error)
 }

@@ -23,9 +23,19 @@ public protocol Fleet: Sendable {
     /// (termination is idempotent: a worker may have terminated itself meanwhile).
     func terminate(ids: [String]) async throws(FleetError)
 
+    /// Gives back instances the policy no longer needs (`TerminationReason.surplus`). A fleet
+    /// with a warm pool stops its members instead of terminating them; by default: `terminate`.
+    func release(ids: [String]) async throws(FleetError)
+
     /// The web tier is stopping: release what must not outlive it. Local worker processes stop;
     /// EC2 instances are left running, to be adopted by the next web tier or to idle out.
     func webTierStopping() async
+}
+
+extension Fleet {
+    public func release(ids: [String]) async throws(FleetError) {
+        try await terminate(ids: ids)
+    }
 }
 
 /// Why a fleet operation failed, with what to check.

@@ -25,7 +25,7 @@ extension ScalingController {
             fleet = try LocalProcessFleet.make(configuration: configuration, logDirectory: workerLogDirectory,
                                                environment: workerEnvironment)
         case .ec2:
-            fleet = try EC2Fleet(client: clients.ec2, settings: configuration.fleet)
+            fleet = try EC2Fleet(client: clients.ec2, settings: configuration.fleet, warmPool: configuration.scaling.warmPool)
         }
         return ScalingController(queue: resources.requests, fleet: fleet, settings: configuration.scaling, logger: logger,
                                  heartbeats: heartbeats)

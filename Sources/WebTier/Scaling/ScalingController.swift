@@ -166,9 +166,18 @@ public actor ScalingController {
         var problems: [String] = []
 
         let terminations = decision.terminations.map(\.instanceID)
-        if !terminations.isEmpty {
+        let released = decision.terminations.filter(\.reason.isSurplus).map(\.instanceID)
+        let broken = terminations.filter { !released.contains($0) }
+        if !broken.isEmpty {
             do {
-                try await fleet.terminate(ids: terminations)
+                try await fleet.terminate(ids: broken)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if !released.isEmpty {
+            do {
+                try await fleet.release(ids: released)
             } catch {
                 problems.append("\(error)")
             }

@@ -60,6 +60,12 @@ public enum TerminationReason: Sendable, Equatable, Hashable, CustomStringConver
     /// is lost.
     case surplus(desired: Int)
 
+    /// Only surplus instances are healthy: a warm pool keeps them (stopped) instead of ending them.
+    public var isSurplus: Bool {
+        if case .surplus = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case let .stuckPending(pendingSeconds, limitSeconds):
