@@ -24,7 +24,7 @@ struct WorkerWarmPoolTests {
         let id = try #require(launched.first?.instanceId)
         let endpoint = try InstanceMetadataEndpoint(instanceID: id)
         defer { endpoint.stop() }
-        let shutdown = EC2IdleShutdown(metadata: IMDSClient(endpoint: endpoint.endpoint), ec2: ec2, attempts: 1)
+        let shutdown = EC2IdleShutdown(metadata: IMDSClient(endpoint: endpoint.endpoint, environment: [:]), ec2: ec2, attempts: 1)
         let exit = await shutdown.shutDownIdleWorker(logger: Logger(label: "test.idle"))
         let state = try await ec2.describeInstances(instanceIds: [id]).instances.first?.state
         if state == .stopped { try await ec2.terminateInstances([id]) }
