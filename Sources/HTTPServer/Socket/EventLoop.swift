@@ -26,6 +26,11 @@ public final class EventLoop: TaskExecutor {
     private let queue = Mutex(JobQueue())
     private let running = Atomic<Bool>(true)
     private let sweepInterval: Duration
+    #if HTTP_TRACE
+    /// When the last `epoll_wait` returned (monotonic ns): tasks resumed by its events run in the
+    /// same round, so their resume time minus this is the readiness → resume delay.
+    let lastPoll = Atomic<Int>(0)
+    #endif
 
     /// Creates the epoll instance and starts the loop's thread.
     public init(sweepInterval: Duration = .milliseconds(100)) throws(SocketError) {
@@ -120,6 +125,9 @@ public final class EventLoop: TaskExecutor {
             }
             let count = epoll.wait(into: raw, timeoutMilliseconds: timeout)
             queue.withLock { $0.sleeping = false }
+            #if HTTP_TRACE
+            if count > 0 { lastPoll.store(HTTPTrace.now(), ordering: .relaxed) }
+            #endif
             let now = ContinuousClock.now
             let sweeping = now >= nextSweep
             if sweeping { nextSweep = now + sweepInterval }

@@ -43,7 +43,11 @@ public final class SocketPool: Sendable {
     /// `deadline`, or `SocketError.closed` when the socket is forgotten or the pool stops.
     /// At most one reader and one writer may wait on a socket at a time.
     public func wait(for socket: Socket, _ interest: Interest, deadline: ContinuousClock.Instant? = nil) async throws {
-        try await loop(for: socket).wait(for: socket.fileDescriptor, interest, deadline: deadline)
+        let loop = loop(for: socket)
+        try await loop.wait(for: socket.fileDescriptor, interest, deadline: deadline)
+        #if HTTP_TRACE
+        HTTPTrace.record(.readyToResume, since: loop.lastPoll.load(ordering: .relaxed))
+        #endif
     }
 
     /// Removes `socket` from the pool before its owner closes it, failing any waiter with
