@@ -71,18 +71,24 @@ public final class EventLoop: TaskExecutor {
 
     /// Suspends until `fd` is ready for `interest`, or throws `SocketError.timedOut` after
     /// `deadline`, or `SocketError.closed` when the descriptor is forgotten or the loop stops.
-    func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?) async throws {
+    /// `edgeTriggered`: see `ReadinessTable` (only after the descriptor said "would block").
+    func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?,
+              edgeTriggered: Bool) async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            let failure: SocketError? = table.withLock { table in
-                guard running.load(ordering: .acquiring) else { return .closed }
+            let outcome: Result<Bool, SocketError> = table.withLock { table in
+                guard running.load(ordering: .acquiring) else { return .failure(.closed) }
                 do throws(SocketError) {
-                    try table.add(continuation, for: fd, interest, deadline: deadline, epoll: epoll)
-                    return nil
+                    return .success(try table.add(continuation, for: fd, interest, deadline: deadline,
+                                                  edgeTriggered: edgeTriggered, epoll: epoll))
                 } catch {
-                    return error
+                    return .failure(error)
                 }
             }
-            if let failure { continuation.resume(throwing: failure) }
+            switch outcome {
+            case .success(true): break
+            case .success(false): continuation.resume()
+            case .failure(let failure): continuation.resume(throwing: failure)
+            }
         }
     }
 
