@@ -75,6 +75,12 @@ final class BenchServer: RSSSampler {
         for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
     }
 
+    func cpuSeconds() -> Double {
+        var pids = [process.processIdentifier]
+        if includesChildren { pids += ProcFS.children(of: process.processIdentifier) }
+        return pids.reduce(0) { $0 + ProcFS.cpuSeconds(pid: $1) }
+    }
+
     /// Resident memory now, in bytes (the process plus, for nginx, its workers).
     func residentBytes() -> Int {
         var pids = [process.processIdentifier]
@@ -129,6 +135,16 @@ enum ProcFS {
             return kilobytes * 1024
         }
         return 0
+    }
+
+    /// utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command name, field 3 (state) is index 0: utime is index 11, stime 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func children(of pid: Int32) -> [Int32] {

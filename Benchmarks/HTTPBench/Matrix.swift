@@ -78,6 +78,7 @@ extension WrkResult {
         return WrkResult(requestsPerSecond: mid(results.map(\.requestsPerSecond)), latencyP50: mid(results.map(\.latencyP50)),
                          latencyP99: mid(results.map(\.latencyP99)), latencyP999: mid(results.map(\.latencyP999)),
                          errors: results.map(\.errors).max() ?? 0,
-                         peakResidentBytes: results.map(\.peakResidentBytes).max() ?? 0)
+                         peakResidentBytes: results.map(\.peakResidentBytes).max() ?? 0,
+                         cpuMicrosecondsPerRequest: mid(results.map(\.cpuMicrosecondsPerRequest)))
     }
 }

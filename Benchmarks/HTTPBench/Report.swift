@@ -30,15 +30,16 @@ enum Report {
 
     static func matrix(title: String, results: [String: WrkResult], servers: [BenchServer]) {
         emit("## \(title)")
-        let widths = [8, 10, 9, 9, 9, 8, 12, 12]
-        emit(row(["server", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "req/s/nginx", "p99/nginx"], widths))
+        let widths = [8, 10, 9, 9, 9, 8, 12, 12, 12]
+        emit(row(["server", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "req/s/nginx", "p99/nginx", "CPU µs/req"], widths))
         let nginx = results["nginx"]
         for server in servers {
             guard let result = results[server.name] else { continue }
             emit(row([server.name, format(result.requestsPerSecond), format(result.latencyP50, 2), format(result.latencyP99, 2),
                        format(result.latencyP999, 2), "\(result.errors)",
                        nginx.map { format(100 * result.requestsPerSecond / $0.requestsPerSecond) + "%" } ?? "-",
-                       nginx.map { format(result.latencyP99 / $0.latencyP99, 2) + "x" } ?? "-"], widths))
+                       nginx.map { format(result.latencyP99 / $0.latencyP99, 2) + "x" } ?? "-",
+                       format(result.cpuMicrosecondsPerRequest, 1)], widths))
         }
         emit("")
     }

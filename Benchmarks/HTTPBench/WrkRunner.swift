@@ -3,6 +3,8 @@ import Foundation
 /// Something whose memory can be sampled while wrk runs.
 protocol RSSSampler: AnyObject {
     func residentBytes() -> Int
+    /// CPU time used so far (user + system, with children that serve requests), in seconds.
+    func cpuSeconds() -> Double
 }
 
 /// What one wrk run measured.
@@ -13,6 +15,8 @@ struct WrkResult {
     var latencyP999 = 0.0 // only with the percentile script
     var errors: Int // non-2xx/3xx responses plus socket errors
     var peakResidentBytes: Int
+    /// The server's CPU time per request, in microseconds (all its threads and workers).
+    var cpuMicrosecondsPerRequest = 0.0
 }
 
 /// Runs wrk and parses its `--latency` report.
@@ -29,6 +33,7 @@ struct WrkRunner {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        let cpuBefore = server.cpuSeconds()
         try process.run()
         var peak = 0
         // Sample memory while wrk runs; read the output afterwards (it is small).
@@ -39,6 +44,8 @@ struct WrkRunner {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         guard var result = WrkRunner.parse(text) else { throw BenchError.wrkFailed(text) }
         result.peakResidentBytes = max(peak, server.residentBytes())
+        let requests = result.requestsPerSecond * Double(duration)
+        if requests > 0 { result.cpuMicrosecondsPerRequest = (server.cpuSeconds() - cpuBefore) * 1e6 / requests }
         return result
     }
 

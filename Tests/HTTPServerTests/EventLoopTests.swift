@@ -61,4 +61,31 @@ import Testing
         }.value
         #expect(after == 42)
     }
+
+    @Test("edge-triggered: an edge that comes while nobody waits is remembered for the next wait")
+    func edgeWithoutWaiter() async throws {
+        let pool = try SocketPool(sweepInterval: .milliseconds(10), loopCount: 1)
+        defer { pool.stop() }
+        let (a, b) = try Self.socketPair()
+        defer { a.close(); b.close() }
+        var byte = [UInt8](repeating: 0, count: 1)
+        // First wait: registers the socket, resumed by data sent meanwhile.
+        let sender = Task.detached {
+            try? await Task.sleep(for: .milliseconds(10))
+            _ = [UInt8(1)].withUnsafeBytes { try? b.send($0) }
+        }
+        try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .seconds(5))
+        await sender.value
+        _ = try byte.withUnsafeMutableBytes { try a.receive(into: $0) }
+        // Data arrives while nobody waits: its edge must not be lost.
+        _ = [UInt8(2)].withUnsafeBytes { try? b.send($0) }
+        try await Task.sleep(for: .milliseconds(50))
+        try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(300))
+        #expect(try byte.withUnsafeMutableBytes { try a.receive(into: $0) } == 1)
+        #expect(byte == [2])
+        // The remembered edge is used up: the next wait waits (and times out).
+        await #expect(throws: SocketError.timedOut) {
+            try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(50))
+        }
+    }
 }

@@ -76,13 +76,25 @@ final class HTTPConnection: @unchecked Sendable {
             var response: HTTPResponse
             var keepAlive = head.keepAlive && !registry.isStopping
             bodyLease.store(requestNumber, ordering: .releasing)
+            #if HTTP_TRACE
+            let handlerStarted = HTTPTrace.now()
+            #endif
             do {
                 response = try await handler.handle(request)
             } catch {
                 response = errorResponse(for: error, request: head)
                 if !(error is any HTTPResponseError) { keepAlive = false }
             }
-            await revokeBodyLease()
+            #if HTTP_TRACE
+            HTTPTrace.record(.handler, since: handlerStarted)
+            #endif
+            if await revokeBodyLease() {
+                // A task the handler left behind was still reading the body: where the body
+                // stands is unknown, so answer and close.
+                bodyError = nil
+                bodyFinished = true
+                keepAlive = false
+            }
             if let bodyError {
                 // Bad framing, a stalled body or a dead peer wins over whatever the handler answered.
                 if let decodingError = bodyError as? HTTPDecodingError {
@@ -102,12 +114,18 @@ final class HTTPConnection: @unchecked Sendable {
             if !bodyFinished {
                 keepAlive = await discardRemainingBody() && keepAlive
             }
+            #if HTTP_TRACE
+            let writeStarted = HTTPTrace.now()
+            #endif
             do {
                 try await write(response, for: head, keepAlive: keepAlive)
             } catch {
                 logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
                 return false
             }
+            #if HTTP_TRACE
+            HTTPTrace.record(.write, since: writeStarted)
+            #endif
             logger.debug("\(head.method) \(head.target) \(response.status.code)", metadata: ["peer": "\(remoteAddress)"])
             if !keepAlive {
                 await lingeringClose()
@@ -124,9 +142,15 @@ final class HTTPConnection: @unchecked Sendable {
         let clock = ContinuousClock()
         var headStarted: ContinuousClock.Instant? = decoder.isInsideRequest ? clock.now : nil
         let idleDeadline = clock.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
+        #if HTTP_TRACE
+        var readReturned = HTTPTrace.now()
+        #endif
         while true {
             do throws(HTTPDecodingError) {
                 if let event = try decoder.next() {
+                    #if HTTP_TRACE
+                    if case .head = event { HTTPTrace.record(.decode, since: readReturned) }
+                    #endif
                     if case let .head(head) = event { return head }
                     continue
                 }
@@ -152,6 +176,9 @@ final class HTTPConnection: @unchecked Sendable {
                 return nil
             }
             guard count > 0 else { return nil }
+            #if HTTP_TRACE
+            readReturned = HTTPTrace.now()
+            #endif
             if headStarted == nil {
                 headStarted = clock.now
                 registry.markBusy(id)
@@ -173,12 +200,15 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// Takes the body lease back after the handler returned; a read still in progress (from a
-    /// task the handler left running) is interrupted, and fails, first.
-    private func revokeBodyLease() async {
+    /// task the handler left running) is interrupted, and fails, first. True if one was.
+    private func revokeBodyLease() async -> Bool {
+        var interrupted = false
         while !bodyLease.compareExchange(expected: requestNumber, desired: 0, ordering: .acquiringAndReleasing).exchanged {
+            interrupted = true
             socket.pool.interrupt(socket.socket)
             await Task.yield()
         }
+        return interrupted
     }
 
     /// The next piece of the current request's body (the caller holds the body lease, or the

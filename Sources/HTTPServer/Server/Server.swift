@@ -100,6 +100,10 @@ public final class Server: Sendable {
             group.cancelAll()
         }
         pool.stop()
+        #if HTTP_TRACE
+        let report = Array("request stages (tracing build)\n\(HTTPTrace.report())\n".utf8)
+        _ = report.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        #endif
         logger.info("stopped")
     }
 

@@ -22,7 +22,7 @@ public struct AsyncSocket: Sendable {
                 count = outcome ?? 0
             }
             if outcome != nil { return bytes }
-            try await pool.wait(for: socket, .readable, deadline: deadline)
+            try await pool.waitAfterWouldBlock(for: socket, .readable, deadline: deadline)
         }
     }
 
@@ -38,7 +38,7 @@ public struct AsyncSocket: Sendable {
                 return count
             }
             if let received { return received }
-            try await pool.wait(for: socket, .readable, deadline: deadline)
+            try await pool.waitAfterWouldBlock(for: socket, .readable, deadline: deadline)
         }
     }
 
@@ -52,7 +52,7 @@ public struct AsyncSocket: Sendable {
             if let sent {
                 offset += sent
             } else {
-                try await pool.wait(for: socket, .writable, deadline: deadline)
+                try await pool.waitAfterWouldBlock(for: socket, .writable, deadline: deadline)
             }
         }
     }

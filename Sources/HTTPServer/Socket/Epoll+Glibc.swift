@@ -38,6 +38,16 @@ struct Epoll: Sendable {
         }
     }
 
+    /// Adds `fd` edge-triggered for both directions, once for its lifetime.
+    func registerEdgeTriggered(_ fd: Int32) throws(SocketError) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+        event.data.fd = fd
+        guard epoll_ctl(epollFileDescriptor, EPOLL_CTL_ADD, fd, &event) == 0 else {
+            throw .lastError("epoll_ctl(ADD)")
+        }
+    }
+
     func remove(_ fd: Int32) {
         var event = epoll_event()
         _ = epoll_ctl(epollFileDescriptor, EPOLL_CTL_DEL, fd, &event)

@@ -26,6 +26,11 @@ public final class EventLoop: TaskExecutor {
     private let queue = Mutex(JobQueue())
     private let running = Atomic<Bool>(true)
     private let sweepInterval: Duration
+    #if HTTP_TRACE
+    /// When the last `epoll_wait` returned (monotonic ns): tasks resumed by its events run in the
+    /// same round, so their resume time minus this is the readiness → resume delay.
+    let lastPoll = Atomic<Int>(0)
+    #endif
 
     /// Creates the epoll instance and starts the loop's thread.
     public init(sweepInterval: Duration = .milliseconds(100)) throws(SocketError) {
@@ -66,18 +71,24 @@ public final class EventLoop: TaskExecutor {
 
     /// Suspends until `fd` is ready for `interest`, or throws `SocketError.timedOut` after
     /// `deadline`, or `SocketError.closed` when the descriptor is forgotten or the loop stops.
-    func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?) async throws {
+    /// `edgeTriggered`: see `ReadinessTable` (only after the descriptor said "would block").
+    func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?,
+              edgeTriggered: Bool) async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            let failure: SocketError? = table.withLock { table in
-                guard running.load(ordering: .acquiring) else { return .closed }
+            let outcome: Result<Bool, SocketError> = table.withLock { table in
+                guard running.load(ordering: .acquiring) else { return .failure(.closed) }
                 do throws(SocketError) {
-                    try table.add(continuation, for: fd, interest, deadline: deadline, epoll: epoll)
-                    return nil
+                    return .success(try table.add(continuation, for: fd, interest, deadline: deadline,
+                                                  edgeTriggered: edgeTriggered, epoll: epoll))
                 } catch {
-                    return error
+                    return .failure(error)
                 }
             }
-            if let failure { continuation.resume(throwing: failure) }
+            switch outcome {
+            case .success(true): break
+            case .success(false): continuation.resume()
+            case .failure(let failure): continuation.resume(throwing: failure)
+            }
         }
     }
 
@@ -120,6 +131,9 @@ public final class EventLoop: TaskExecutor {
             }
             let count = epoll.wait(into: raw, timeoutMilliseconds: timeout)
             queue.withLock { $0.sleeping = false }
+            #if HTTP_TRACE
+            if count > 0 { lastPoll.store(HTTPTrace.now(), ordering: .relaxed) }
+            #endif
             let now = ContinuousClock.now
             let sweeping = now >= nextSweep
             if sweeping { nextSweep = now + sweepInterval }

@@ -1,6 +1,12 @@
 /// Which task waits on which descriptor, for one `EventLoop`: each waiter is a continuation
-/// keyed by descriptor and interest, armed with `EPOLLONESHOT` so a readiness event wakes exactly
-/// the waiter that asked for it. Waits may carry a deadline, checked by `sweep`.
+/// keyed by descriptor and interest. Waits may carry a deadline, checked by `sweep`.
+///
+/// Two ways to watch a descriptor. Edge-triggered (connections): registered once for both
+/// directions, never re-armed; an edge with nobody waiting is remembered, and the next wait for
+/// it returns at once. That saves an `epoll_ctl` per wait, but is only correct for callers that
+/// wait after the socket said "would block" (`AsyncSocket`). One-shot (listeners, which may stop
+/// accepting with clients still queued): armed for each wait, so it fires while anything is
+/// pending.
 ///
 /// Not thread-safe on its own: its loop keeps it behind a lock.
 struct ReadinessTable {
@@ -12,31 +18,51 @@ struct ReadinessTable {
     }
 
     private struct Registration {
+        let edgeTriggered: Bool
         var reader: Waiter?
         var writer: Waiter?
         var addedToEpoll = false
+        /// Edges seen while nobody waited (edge-triggered only).
+        var readable = false
+        var writable = false
     }
 
     private var registrations: [Int32: Registration] = [:]
 
-    /// Registers `continuation` as the waiter for `interest` on `fd` and arms epoll for it.
+    /// Registers `continuation` as the waiter for `interest` on `fd` and arms epoll for it;
+    /// false (nothing registered) when an edge already came, so the caller resumes it at once.
     /// At most one reader and one writer may wait on a descriptor at a time.
     mutating func add(_ continuation: Continuation, for fd: Int32, _ interest: SocketPool.Interest,
-                      deadline: ContinuousClock.Instant?, epoll: Epoll) throws(SocketError) {
-        var registration = registrations[fd] ?? Registration()
+                      deadline: ContinuousClock.Instant?, edgeTriggered: Bool, epoll: Epoll) throws(SocketError) -> Bool {
+        var registration = registrations[fd] ?? Registration(edgeTriggered: edgeTriggered)
         let waiter = Waiter(continuation: continuation, deadline: deadline)
         switch interest {
         case .readable:
             precondition(registration.reader == nil, "two tasks reading one socket")
+            if registration.readable {
+                registration.readable = registration.edgeTriggered
+                registrations[fd] = registration
+                return false
+            }
             registration.reader = waiter
         case .writable:
             precondition(registration.writer == nil, "two tasks writing one socket")
+            if registration.writable {
+                registration.writable = false
+                registrations[fd] = registration
+                return false
+            }
             registration.writer = waiter
         }
-        try epoll.arm(fd, readable: registration.reader != nil, writable: registration.writer != nil,
-                      add: !registration.addedToEpoll)
+        if !registration.edgeTriggered {
+            try epoll.arm(fd, readable: registration.reader != nil, writable: registration.writer != nil,
+                          add: !registration.addedToEpoll)
+        } else if !registration.addedToEpoll {
+            try epoll.registerEdgeTriggered(fd)
+        }
         registration.addedToEpoll = true
         registrations[fd] = registration
+        return true
     }
 
     /// Forgets `fd` (removing it from epoll); returns its waiters, to be failed.
@@ -56,19 +82,27 @@ struct ReadinessTable {
         return waiters
     }
 
-    /// Moves the waiters `event` satisfies into `ready`; re-arms the one-shot for an interest
-    /// still waiting.
+    /// Moves the waiters `event` satisfies into `ready` (or remembers the edge); re-arms a
+    /// one-shot for an interest still waiting.
     mutating func fire(_ event: Epoll.Event, into ready: inout [Continuation], epoll: Epoll) {
         guard var registration = registrations[event.fileDescriptor] else { return }
-        if event.readable, let reader = registration.reader {
-            ready.append(reader.continuation)
-            registration.reader = nil
+        if event.readable {
+            if let reader = registration.reader {
+                ready.append(reader.continuation)
+                registration.reader = nil
+            } else {
+                registration.readable = registration.edgeTriggered
+            }
         }
-        if event.writable, let writer = registration.writer {
-            ready.append(writer.continuation)
-            registration.writer = nil
+        if event.writable {
+            if let writer = registration.writer {
+                ready.append(writer.continuation)
+                registration.writer = nil
+            } else {
+                registration.writable = registration.edgeTriggered
+            }
         }
-        if registration.reader != nil || registration.writer != nil {
+        if !registration.edgeTriggered && (registration.reader != nil || registration.writer != nil) {
             try? epoll.arm(event.fileDescriptor, readable: registration.reader != nil,
                            writable: registration.writer != nil, add: false)
         }
