@@ -46,8 +46,20 @@ def section_body(section: Section, stored: Stored, out: Path) -> tuple[list[str]
         chart = renderer.chart(stored.data, out / f"{section.name}.png")
         lines += [renderer.table(stored.data), "", f"![{section.title}]({chart.name})", ""]
         return lines, renderer.headline(stored.data)
-    lines += ["```text", output_text(stored.text or ""), "```", ""]
-    return lines, []
+    return lines + output_markdown(output_text(stored.text or "")), []
+
+
+def output_markdown(text: str) -> list[str]:
+    """A command's output as Markdown: its Markdown tables as tables, everything else (fixed-width
+    tables, notes) verbatim in text blocks."""
+    lines: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        rows = block.splitlines()
+        if rows and all(row.startswith("|") for row in rows):
+            lines += rows + [""]
+        elif block.strip():
+            lines += ["```text", block, "```", ""]
+    return lines
 
 
 def assemble(results: Path, out: Path) -> Path:

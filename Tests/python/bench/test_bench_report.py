@@ -11,7 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "Benchmarks"))
 
 from report import main as report_main  # noqa: E402
-from report.assemble import assemble, output_text  # noqa: E402
+from report.assemble import assemble, output_markdown, output_text  # noqa: E402
 from report.results import run_section  # noqa: E402
 from report.sections import BY_NAME, SECTIONS  # noqa: E402
 
@@ -135,6 +135,13 @@ def test_missing_and_failed_sections_say_so(stored, tmp_path):
 def test_command_output_is_shown_without_build_chatter():
     kept = output_text("==> building\n[1/3] Compiling A\nBuilding for production...\n\n| a | b |\n|---|---|\n\n")
     assert kept == "| a | b |\n|---|---|"
+
+
+def test_markdown_tables_stay_tables_and_other_output_is_verbatim():
+    text = "header line\n  indented   fixed   width\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nnote after"
+    assert output_markdown(text) == ["```text", "header line\n  indented   fixed   width", "```", "",
+                                     "| a | b |", "|---|---|", "| 1 | 2 |", "",
+                                     "```text", "note after", "```", ""]
 
 
 def test_run_section_stores_output_commit_and_load(tmp_path):
