@@ -54,9 +54,9 @@ public enum ScalingPolicy {
         }
         let live = byID.values.filter(\.state.countsAsCapacity).sorted(by: newestFirst)
         // Stopped warm-pool members: the next launches start them, ready sooner than a boot.
+        let stopped = byID.values.filter { $0.state == .stopped }.count
         let warm = settings.warmPool.size > 0
-            ? Array(repeating: max(settings.warmPool.startSeconds, 0),
-                    count: min(byID.values.filter { $0.state == .stopped }.count, settings.warmPool.size))
+            ? Array(repeating: max(settings.warmPool.startSeconds, 0), count: min(stopped, settings.warmPool.size))
             : []
 
         var nextState = state
@@ -124,7 +124,7 @@ public enum ScalingPolicy {
         var decision = ScalingDecision(
             backlog: backlogTotal, desired: desired, pending: pending, running: running,
             launch: launch, terminations: terminations, heldBack: wanted - launch, limit: limit,
-            drainTargetSeconds: plan?.targetSeconds, explanation: "", nextState: nextState)
+            drainTargetSeconds: plan?.targetSeconds, explanation: "", nextState: nextState, stopped: stopped)
         if plan != nil {
             let terminated = Set(terminations.map(\.instanceID))
             let kept = readyInSeconds(live: remaining.filter { !terminated.contains($0.id) },
