@@ -23,13 +23,15 @@ public struct ComparisonTable: Sendable {
         for result in results {
             let baseline = results.first { $0.workload == result.workload && $0.policy == baselinePolicy }
             let ratio = baseline.map { $0.billedInstanceSeconds > 0 ? result.billedInstanceSeconds / $0.billedInstanceSeconds : 0 }
-            let notes = (result.unanswered > 0 ? " (\(result.unanswered) unanswered)" : "")
+            let notes = (result.stoppedInstanceSeconds > 0 ? " (+\(Int(result.stoppedInstanceSeconds.rounded())) stopped)" : "")
+                + (result.unanswered > 0 ? " (\(result.unanswered) unanswered)" : "")
                 + (result.cutOff ? " (cut off)" : "")
             lines.append("| \(result.workload) | \(result.policy) | \(Self.seconds(result.lastResultSeconds)) | "
                 + "\(Self.seconds(result.latencyPercentile(50))) | \(Self.seconds(result.latencyPercentile(95))) | "
                 + "\(String(format: "%.1f%%", 100 * result.shareAnsweredWithin(sloSeconds))) | "
                 + "\(Int(result.billedInstanceSeconds.rounded()))\(notes) | "
-                + "\(ratio.map { String(format: "%.2f", $0) } ?? "") | \(result.peakInstances) | \(result.launches) |")
+                + "\(ratio.map { String(format: "%.2f", $0) } ?? "") | \(result.peakInstances) | \(result.launches)"
+                + (result.warmStarts > 0 ? " + \(result.warmStarts) starts" : "") + " |")
         }
         return lines.joined(separator: "\n")
     }

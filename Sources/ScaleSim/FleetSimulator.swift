@@ -11,6 +11,12 @@ import WebTier
 /// served in the order they started), or empty after `longPollSeconds`; a received message is in
 /// flight (invisible, counted as `inFlight`) until its job deletes it. A terminated worker drains:
 /// it receives nothing more, finishes its jobs, and its instance is billed until then.
+///
+/// A warm pool (`ScalingStrategy.warmPool`, size N) starts with N stopped, pre-initialised
+/// members. A scale-out starts stopped members first (ready after `startSeconds` instead of the
+/// boot); a member whose worker idles out, or that the policy releases, stops instead of ending.
+/// Each start bills its own minute, like a launch; stopped time is counted apart (a stopped
+/// instance bills its volume, not compute).
 public enum FleetSimulator {
     public static func run(
         workload: Workload, strategy: some ScalingStrategy, parameters: SimulationParameters,
@@ -34,6 +40,8 @@ private struct SimulatedInstance {
     let id: String
     let launchedAt: Double
     let readyAt: Double
+    /// A warm-pool member stops instead of ending.
+    var isPoolMember = false
     var idleRule: EmptyPollCounter
     var stopping = false
     var terminatedAt: Double?
@@ -66,12 +74,18 @@ private struct Engine<Strategy: ScalingStrategy> {
     var cutOff = false
     /// Every image answered and the fleet down to its resting size: the run is over.
     var settled = false
+    /// When each stopped warm-pool member stopped; the members live (pending or running) now.
+    var stoppedSince: [Double] = []
+    var liveMembers = 0
+    var stoppedSeconds = 0.0
+    var starts = 0
 
     init(arrivals: [Double], strategy: Strategy, parameters: SimulationParameters) {
         self.arrivals = arrivals
         self.strategy = strategy
         self.parameters = parameters
         answeredAt = Array(repeating: nil, count: arrivals.count)
+        stoppedSince = Array(repeating: 0, count: max(strategy.warmPool.size, 0))
     }
 
     var visibleCount: Int { visible.count - visibleHead }
@@ -112,20 +126,28 @@ private struct Engine<Strategy: ScalingStrategy> {
             guard instance.isLive else { return nil }
             let state: InstanceState = instance.stopping ? .shuttingDown : now < instance.readyAt ? .pending : .running
             return FleetInstance(id: instance.id, state: state, launchedAt: Self.epoch + instance.launchedAt)
-        }
+        } + stoppedSince.indices.map { FleetInstance(id: "stopped-\($0)", state: .stopped, launchedAt: Self.epoch) }
         let actions = strategy.decide(backlog: QueueBacklog(visible: visibleCount, inFlight: inFlight),
                                       instances: listing, now: Self.epoch + now)
         for id in actions.terminate {
             guard let index = instances.firstIndex(where: { $0.id == id }), instances[index].isLive else { continue }
             instances[index].stopping = true
             instances[index].polling = false
-            if instances[index].jobs == 0 { instances[index].terminatedAt = now }
+            if instances[index].jobs == 0 { end(index) }
         }
         if actions.launch > 0 {
             var ids: [String] = []
             for _ in 0..<actions.launch {
                 let index = instances.count
-                let instance = SimulatedInstance(id: "i-\(index)", launchedAt: now, readyAt: now + parameters.bootSeconds,
+                let warm = !stoppedSince.isEmpty
+                if let since = stoppedSince.popLast() {
+                    stoppedSeconds += now - since
+                    starts += 1
+                }
+                let joins = warm || liveMembers + stoppedSince.count < strategy.warmPool.size
+                if joins { liveMembers += 1 }
+                let delay = warm ? strategy.warmPool.startSeconds : parameters.bootSeconds
+                let instance = SimulatedInstance(id: "i-\(index)", launchedAt: now, readyAt: now + delay, isPoolMember: joins,
                                                  idleRule: EmptyPollCounter(maxEmptyPolls: parameters.maxEmptyPolls))
                 instances.append(instance)
                 ids.append(instance.id)
@@ -192,7 +214,7 @@ private struct Engine<Strategy: ScalingStrategy> {
         instances[index].polling = false
         let idle = instances[index].idleRule.record(received: 0, jobsInFlight: instances[index].jobs)
         if idle, strategy.workersIdleOut {
-            instances[index].terminatedAt = now  // the EC2 worker terminates its own instance
+            end(index)  // the EC2 worker terminates (a pool member: stops) its own instance
             return
         }
         poll(index, random: &random)
@@ -216,10 +238,19 @@ private struct Engine<Strategy: ScalingStrategy> {
         answered += 1
         strategy.recordResult(worker: instances[index].id, inferenceMs: inferenceMs)
         if instances[index].stopping {
-            if instances[index].jobs == 0 { instances[index].terminatedAt = now }
+            if instances[index].jobs == 0 { end(index) }
         } else {
             poll(index, random: &random)
         }
+    }
+
+    /// The instance stops working: a pool member is stopped (and waits in the pool), any other
+    /// terminated. Either way its compute billing ends now.
+    mutating func end(_ index: Int) {
+        instances[index].terminatedAt = now
+        guard instances[index].isPoolMember else { return }
+        liveMembers -= 1
+        stoppedSince.append(now)
     }
 
     // MARK: Report
@@ -239,6 +270,7 @@ private struct Engine<Strategy: ScalingStrategy> {
         return SimulationResult(
             policy: strategy.name, workload: workload.description, latencies: latencies.sorted(),
             images: arrivals.count, lastResultSeconds: lastAnswer, billedInstanceSeconds: billed,
-            peakInstances: peakInstances, launches: instances.count, cutOff: cutOff)
+            peakInstances: peakInstances, launches: instances.count - starts, cutOff: cutOff,
+            stoppedInstanceSeconds: stoppedSeconds + stoppedSince.reduce(0) { $0 + endTime - $1 }, warmStarts: starts)
     }
 }

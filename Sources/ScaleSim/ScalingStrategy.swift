@@ -18,6 +18,12 @@ public protocol ScalingStrategy: Sendable {
     mutating func decide(backlog: QueueBacklog, instances: [FleetInstance], now: Date) -> FleetActions
     mutating func launched(ids: [String], at now: Date)
     mutating func recordResult(worker: String, inferenceMs: Double)
+    /// The fleet's warm pool (`scaling.warmPool`); size 0: none.
+    var warmPool: WarmPoolSettings { get }
+}
+
+extension ScalingStrategy {
+    public var warmPool: WarmPoolSettings { WarmPoolSettings() }
 }
 
 /// What a tick asks the fleet to do.
@@ -40,6 +46,7 @@ public struct ControllerStrategy: ScalingStrategy {
     public var intervalSeconds: Double { settings.intervalSeconds }
     public var workersIdleOut: Bool { true }
     public var restingInstances: Int { settings.minInstances }
+    public var warmPool: WarmPoolSettings { settings.warmPool }
 
     public init(name: String, settings: ScalingSettings) {
         self.name = name

@@ -15,6 +15,10 @@ public struct SimulationResult: Sendable, Equatable {
     public var launches: Int
     /// The run hit its tail limit with instances still up (they are billed to the limit).
     public var cutOff: Bool
+    /// Seconds warm-pool members spent stopped (billed for their volume only), summed.
+    public var stoppedInstanceSeconds = 0.0
+    /// Stopped warm-pool members started instead of a launch.
+    public var warmStarts = 0
 
     public var unanswered: Int { images - latencies.count }
 

@@ -7,14 +7,18 @@ public enum StandardComparison {
     public static let originalDesign = "original design"
     public static let targetTracking = "AWS target tracking"
     public static let drainTarget = "ours (slo)"
+    /// Ours with a warm pool of `size` stopped members.
+    public static func warmPool(_ size: Int) -> String { "ours + warm pool \(size)" }
 
     /// - The original design: the `backlog` rule at its defaults (one instance per image up to
     ///   19, launched on upload) and workers that idle out after X empty polls.
     /// - AWS's target tracking on backlog per instance, with the recipe's target: acceptable
     ///   latency (`drainTargetSeconds`) / seconds per message per instance.
     /// - Ours: the `slo` rule with the same target.
+    /// - With `warmPool.size` above 0, ours again with that warm pool.
     public static func strategies(
-        configuration: Configuration = Configuration(), parameters: SimulationParameters, drainTargetSeconds: Double
+        configuration: Configuration = Configuration(), parameters: SimulationParameters, drainTargetSeconds: Double,
+        warmPool: WarmPoolSettings = WarmPoolSettings()
     ) -> [any ScalingStrategy] {
         var original = configuration.scaling
         original.policy = .backlog
@@ -27,12 +31,14 @@ public enum StandardComparison {
         // recipe needs it for its target; ours then keeps learning it from the results).
         let perInstance = parameters.serviceTimes.capacityPerInstance(parallelism: parameters.parallelism)
         ours.initialImagesPerSecondPerInstance = perInstance
+        var pooled = ours
+        pooled.warmPool = warmPool
         return [
             ControllerStrategy(name: originalDesign, settings: original),
             TargetTrackingStrategy(name: targetTracking, targetBacklogPerInstance: drainTargetSeconds * perInstance,
                                    warmupSeconds: parameters.bootSeconds, maxInstances: original.maxInstances),
             ControllerStrategy(name: drainTarget, settings: ours),
-        ]
+        ] + (warmPool.size > 0 ? [ControllerStrategy(name: Self.warmPool(warmPool.size), settings: pooled)] : [])
     }
 
     /// The standard workloads; `scale` shrinks them (image counts and durations) for quick runs.

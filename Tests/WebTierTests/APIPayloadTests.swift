@@ -21,7 +21,7 @@ import Testing
 
     static let fleet = FleetSnapshot(
         at: 1_800_000_000_000, queue: QueueBacklog(visible: 42, inFlight: 8),
-        instances: InstanceCounts(pending: 3, running: 16), desired: 19, max: 19, explanation: "launch 0")
+        instances: InstanceCounts(pending: 3, running: 16, stopped: 2), desired: 19, max: 19, explanation: "launch 0")
 
     @Test func intakeResponse() throws {
         let accepted = JobAccepted(
@@ -53,7 +53,7 @@ import Testing
 
     @Test func fleetEvent() throws {
         #expect(try APIJSON.encodeString(WebSocketEvent.fleet(Self.fleet)) == """
-            {"at":1800000000000,"desired":19,"explanation":"launch 0","instances":{"pending":3,"running":16},\
+            {"at":1800000000000,"desired":19,"explanation":"launch 0","instances":{"pending":3,"running":16,"stopped":2},\
             "max":19,"queue":{"inFlight":8,"visible":42},"type":"fleet"}
             """)
     }
@@ -158,10 +158,11 @@ import Testing
     @Test func fleetSnapshotReportsTheDecision() {
         let backlog = QueueBacklog(visible: 4, inFlight: 1)
         let decision = ScalingPolicy.decide(
-            backlog: backlog, instances: [FleetInstance(id: "i-1", state: .running, launchedAt: Date(timeIntervalSince1970: 0))],
+            backlog: backlog, instances: [FleetInstance(id: "i-1", state: .running, launchedAt: Date(timeIntervalSince1970: 0)),
+                                          FleetInstance(id: "i-2", state: .stopped, launchedAt: Date(timeIntervalSince1970: 0))],
             settings: ScalingSettings(), state: ScalingState(), now: Date(timeIntervalSince1970: 100))
         let snapshot = FleetSnapshot(decision: decision, queue: backlog, maximum: 19, at: Date(timeIntervalSince1970: 100.25))
-        #expect(snapshot == FleetSnapshot(at: 100_250, queue: backlog, instances: InstanceCounts(pending: 0, running: 1),
+        #expect(snapshot == FleetSnapshot(at: 100_250, queue: backlog, instances: InstanceCounts(pending: 0, running: 1, stopped: 1),
                                           desired: 5, max: 19, explanation: decision.explanation))
     }
 }

@@ -194,6 +194,7 @@ struct MetricsTests {
         #expect(text.contains("webtier_result_latency_seconds_count 3\n"))
         #expect(text.contains("webtier_request_queue_messages{state=\"visible\"} 4\n"))
         #expect(text.contains("webtier_fleet_instances{state=\"running\"} 2\n"))
+        #expect(text.contains("webtier_fleet_instances{state=\"stopped\"} 0\n"))
         #expect(text.contains("webtier_jobs_held 7\n"))
         #expect(text.contains("webtier_intake_held_bytes{where=\"memory\"} 100\nwebtier_intake_held_bytes{where=\"spool\"} 2000\n"))
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {

@@ -32,9 +32,15 @@ struct ScaleSimCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the comparison as JSON to this file (scripts/bench report).")
     var json: String?
 
+    @Option(name: .long, help: "Adds ours with a warm pool of this many stopped, pre-initialised instances (0: no such row).")
+    var warmPool = 5
+
+    @Option(name: .long, help: "Seconds to start a stopped warm-pool instance until its worker takes work.")
+    var warmStart = 20.0
+
     mutating func run() throws {
-        guard target > 0, boot >= 0, networkMs >= 0 else {
-            throw ValidationError("--target must be positive, --boot and --network-ms not negative")
+        guard target > 0, boot >= 0, networkMs >= 0, warmPool >= 0, warmStart >= 0 else {
+            throw ValidationError("--target must be positive; --boot, --network-ms, --warm-pool and --warm-start not negative")
         }
         var configuration = Configuration()
         if let maxEmptyPolls { configuration.worker.maxEmptyPollsBeforeShutdown = max(maxEmptyPolls, 1) }
@@ -45,10 +51,13 @@ struct ScaleSimCommand: ParsableCommand {
         print("boot \(Int(boot)) s, \(Int(networkMs)) ms S3/SQS per image, parallelism \(parameters.parallelism): "
               + String(format: "%.1f", perInstance) + " images/s per instance; idle after "
               + "\(parameters.maxEmptyPolls) empty \(Int(parameters.longPollSeconds)) s polls; seed \(seed)\n")
+        var pool = WarmPoolSettings()
+        pool.size = warmPool
+        pool.startSeconds = warmStart
         var results: [SimulationResult] = []
         for workload in StandardComparison.workloads(scale: scale) {
             for strategy in StandardComparison.strategies(configuration: configuration, parameters: parameters,
-                                                          drainTargetSeconds: target) {
+                                                          drainTargetSeconds: target, warmPool: pool) {
                 var random = SeededGenerator(seed: seed)
                 results.append(FleetSimulator.run(workload: workload, strategy: strategy, parameters: parameters,
                                                   random: &random))

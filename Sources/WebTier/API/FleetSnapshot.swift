@@ -32,7 +32,7 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     /// The snapshot of one tick's decision.
     public init(decision: ScalingDecision, queue: QueueBacklog, maximum: Int, at date: Date) {
         self.init(at: APIJSON.milliseconds(date), queue: queue,
-                  instances: InstanceCounts(pending: decision.pending, running: decision.running),
+                  instances: InstanceCounts(pending: decision.pending, running: decision.running, stopped: decision.stopped),
                   desired: decision.desired, max: maximum, explanation: decision.explanation,
                   drainTargetSeconds: decision.drainTargetSeconds, projectedDrainSeconds: decision.projectedDrainSeconds)
     }
@@ -41,9 +41,12 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
 public struct InstanceCounts: Codable, Sendable, Equatable {
     public var pending: Int
     public var running: Int
+    /// Stopped warm-pool members (`scaling.warmPool`): no capacity, started first on a scale-out.
+    public var stopped: Int
 
-    public init(pending: Int, running: Int) {
+    public init(pending: Int, running: Int, stopped: Int = 0) {
         self.pending = pending
         self.running = running
+        self.stopped = stopped
     }
 }

@@ -31,6 +31,7 @@ struct MetricsRoute: HTTPHandler {
         if let fleet = fleet.latest {
             live.fleetPending = fleet.instances.pending
             live.fleetRunning = fleet.instances.running
+            live.fleetStopped = fleet.instances.stopped
             live.fleetDesired = fleet.desired
         }
         var response = HTTPResponse(contentType: "text/plain; version=0.0.4; charset=utf-8",

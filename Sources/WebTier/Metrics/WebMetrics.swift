@@ -37,6 +37,8 @@ public final class WebMetrics: Sendable {
         public var requestQueueInFlight: Int?
         public var fleetPending: Int?
         public var fleetRunning: Int?
+        /// Stopped warm-pool members.
+        public var fleetStopped: Int?
         public var fleetDesired: Int?
         public var jobsHeld: Int
         /// Upload bytes held now in memory and in spool files (`web.intakeMemoryBytes`, `web.spoolDiskBytes`).
@@ -96,7 +98,8 @@ public final class WebMetrics: Sendable {
         }
         if let pending = live.fleetPending, let running = live.fleetRunning {
             metric("webtier_fleet_instances", "gauge", "App-tier instances by state (latest autoscaler tick).",
-                   [("{state=\"pending\"}", pending), ("{state=\"running\"}", running)])
+                   [("{state=\"pending\"}", pending), ("{state=\"running\"}", running),
+                    ("{state=\"stopped\"}", live.fleetStopped ?? 0)])
         }
         if let desired = live.fleetDesired {
             metric("webtier_fleet_desired_instances", "gauge", "Instances the autoscaler wants.", [("", desired)])

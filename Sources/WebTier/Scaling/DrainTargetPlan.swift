@@ -40,9 +40,12 @@ public struct DrainTargetPlan: Sendable, Equatable {
     ///   - backlog: images waiting plus in flight.
     ///   - readyInSeconds: for each live instance, seconds until it takes work (0 when running).
     ///   - reserveBacklog: the largest recent backlog (`DemandEstimate.recentPeakBacklog`).
+    ///   - warmReadyInSeconds: for the first new instances, seconds until they take work when
+    ///     they are stopped warm-pool members started instead of launched (the rest boot).
     public static func plan(
         backlog: Int, readyInSeconds: [Double], imagesPerSecondPerInstance: Double, arrivalsPerSecond: Double,
-        bootSeconds: Double, targetSeconds: Double, minimum: Int, maximum: Int, reserveBacklog: Double = 0
+        bootSeconds: Double, targetSeconds: Double, minimum: Int, maximum: Int, reserveBacklog: Double = 0,
+        warmReadyInSeconds: [Double] = []
     ) -> DrainTargetPlan {
         let rate = imagesPerSecondPerInstance.isFinite ? max(imagesPerSecondPerInstance, 1e-6) : 1e-6
         let arrivals = arrivalsPerSecond.isFinite ? max(arrivalsPerSecond, 0) : 0
@@ -52,9 +55,9 @@ public struct DrainTargetPlan: Sendable, Equatable {
         let existing = readyInSeconds.map { $0.isFinite ? max($0, 0) : boot }.sorted()
         let images = Double(max(backlog, 0))
 
-        /// The first `count` instances: existing ones soonest first, then new launches.
+        /// The first `count` instances: existing ones soonest first, then new ones (warm starts first).
         func fleet(_ count: Int) -> [Double] {
-            Array(existing.prefix(count)) + Array(repeating: boot, count: max(count - existing.count, 0))
+            Array(existing.prefix(count)) + newInstances(max(count - existing.count, 0), warm: warmReadyInSeconds, boot: boot)
         }
         func drain(_ count: Int) -> Double? {
             projectedDrainSeconds(backlog: images, readyInSeconds: fleet(count), rate: rate, arrivals: arrivals)
@@ -90,6 +93,11 @@ public struct DrainTargetPlan: Sendable, Equatable {
             desired: desired,
             projectedSeconds: projectedDrainSeconds(backlog: images, readyInSeconds: existing, rate: rate, arrivals: arrivals),
             projectedSecondsWithDesired: drain(desired), targetSeconds: targetSeconds, meetsTarget: meets)
+    }
+
+    /// When `count` new instances take work: the warm starts first, then cold boots.
+    public static func newInstances(_ count: Int, warm: [Double], boot: Double) -> [Double] {
+        Array(warm.prefix(count)) + Array(repeating: boot, count: max(count - warm.count, 0))
     }
 
     /// The first `t` >= 0 at which instances ready at `readyInSeconds` (each answering `rate` per

@@ -27,6 +27,8 @@ public struct ScalingDecision: Sendable, Equatable {
     /// The state to carry into the next tick; record this tick's launch on it with
     /// `ScalingState.recordLaunch(ids:at:)` once the fleet has carried it out.
     public var nextState: ScalingState
+    /// Our stopped instances (warm-pool members), not counted as capacity.
+    public var stopped = 0
 
     /// Pending plus running before the decision.
     public var capacity: Int { pending + running }

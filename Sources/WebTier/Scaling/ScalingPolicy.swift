@@ -53,6 +53,11 @@ public enum ScalingPolicy {
             byID[instance.id] = instance
         }
         let live = byID.values.filter(\.state.countsAsCapacity).sorted(by: newestFirst)
+        // Stopped warm-pool members: the next launches start them, ready sooner than a boot.
+        let stopped = byID.values.filter { $0.state == .stopped }.count
+        let warm = settings.warmPool.size > 0
+            ? Array(repeating: max(settings.warmPool.startSeconds, 0), count: min(stopped, settings.warmPool.size))
+            : []
 
         var nextState = state
         nextState.demand.closeWindow(backlog: backlog, now: now)
@@ -91,7 +96,7 @@ public enum ScalingPolicy {
 
         var plan: DrainTargetPlan?
         if settings.policy == .slo {
-            let drainPlan = sloPlan(backlog: backlogTotal, live: remaining, unlisted: nextState.unlistedLaunches,
+            let drainPlan = sloPlan(backlog: backlogTotal, live: remaining, unlisted: nextState.unlistedLaunches, warm: warm,
                                     settings: settings, demand: nextState.demand, minimum: minimum, maximum: maximum,
                                     now: now)
             plan = drainPlan
@@ -119,14 +124,14 @@ public enum ScalingPolicy {
         var decision = ScalingDecision(
             backlog: backlogTotal, desired: desired, pending: pending, running: running,
             launch: launch, terminations: terminations, heldBack: wanted - launch, limit: limit,
-            drainTargetSeconds: plan?.targetSeconds, explanation: "", nextState: nextState)
+            drainTargetSeconds: plan?.targetSeconds, explanation: "", nextState: nextState, stopped: stopped)
         if plan != nil {
             let terminated = Set(terminations.map(\.instanceID))
             let kept = readyInSeconds(live: remaining.filter { !terminated.contains($0.id) },
                                       unlisted: nextState.unlistedLaunches, settings: settings, now: now)
             decision.projectedDrainSeconds = DrainTargetPlan.projectedDrainSeconds(
                 backlog: Double(backlogTotal),
-                readyInSeconds: kept + Array(repeating: max(settings.bootSeconds, 0), count: launch),
+                readyInSeconds: kept + DrainTargetPlan.newInstances(launch, warm: warm, boot: max(settings.bootSeconds, 0)),
                 rate: nextState.demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
                 arrivals: nextState.demand.arrivalsPerSecond)
         }
@@ -136,7 +141,7 @@ public enum ScalingPolicy {
 
     /// The `slo` policy's plan for the live fleet (stuck and excess instances already removed).
     static func sloPlan(
-        backlog: Int, live: [FleetInstance], unlisted: [String: Date], settings: ScalingSettings,
+        backlog: Int, live: [FleetInstance], unlisted: [String: Date], warm: [Double] = [], settings: ScalingSettings,
         demand: DemandEstimate, minimum: Int, maximum: Int, now: Date
     ) -> DrainTargetPlan {
         DrainTargetPlan.plan(
@@ -144,7 +149,7 @@ public enum ScalingPolicy {
             imagesPerSecondPerInstance: demand.imagesPerSecondPerInstance(initial: settings.initialImagesPerSecondPerInstance),
             arrivalsPerSecond: demand.arrivalsPerSecond, bootSeconds: settings.bootSeconds,
             targetSeconds: settings.drainTargetSeconds, minimum: minimum, maximum: maximum,
-            reserveBacklog: demand.recentPeakBacklog)
+            reserveBacklog: demand.recentPeakBacklog, warmReadyInSeconds: warm)
     }
 
     /// Seconds until each instance takes work: 0 when running, the rest of the boot when pending.
