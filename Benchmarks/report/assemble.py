@@ -11,7 +11,8 @@ from report.sections import SECTIONS, Section
 # Sections whose stored data REPORT.md renders itself: (table, headline rows, chart).
 RENDERERS = {"e2e": e2e, "ec2path": ec2path, "policies": policies}
 # Build chatter and progress lines in a benchmark's output, not its results.
-NOISE = re.compile(r"^(==> |\[\d+/\d+\]|Building for |Build complete|Build of product |Compiling |Linking |Write )")
+NOISE = re.compile(r"^(==> |\[\d+/\d+\]|Building for |Build complete|Build of product |Compiling |Linking |Write |"
+                   r"Fetching |Fetched |Creating working copy |Working copy of |Computing version |Computed )")
 
 
 def measured(meta: dict) -> str:
