@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "Benchmarks"))
 
 from report import main as report_main  # noqa: E402
 from report.assemble import assemble, output_markdown, output_text  # noqa: E402
-from report.results import run_section  # noqa: E402
+from report.results import git_state, run_section  # noqa: E402
 from report.sections import BY_NAME, SECTIONS  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -157,6 +157,22 @@ def test_run_section_stores_output_commit_and_load(tmp_path):
     assert stored["commit"] == head.strip() and stored["status"] == 3
     assert len(stored["loadBefore"]["loadavg"]) == 3 and stored["loadBefore"]["cpus"] >= 1
     assert not (results / "e2e.json").exists(), "a failed run must not leave the previous run's data"
+
+
+def test_changes_under_bench_do_not_make_the_tree_dirty(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+    git("init", "-q")
+    (tmp_path / "bench").mkdir()
+    for path in ("bench/REPORT.md", "code.py"):
+        (tmp_path / path).write_text("one\n")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    (tmp_path / "bench/REPORT.md").write_text("two\n")  # modified: " M bench/REPORT.md"
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "code.py").write_text("two\n")
+    assert git_state(tmp_path)["dirty"] is True
 
 
 def test_assemble_only_measures_nothing_and_unknown_sections_are_refused(stored, tmp_path, monkeypatch, capsys):
