@@ -14,7 +14,7 @@ RENDERERS = {"e2e": e2e, "ec2path": ec2path, "policies": policies}
 NOISE = re.compile(r"^(==> |\[\d+/\d+\]|Building for |Build complete|Build of product |Compiling |Linking |Write |"
                    r"Fetching |Fetched |Creating working copy |Working copy of |Computing version |Computed |"
                    # compiler diagnostics and the source excerpts under them
-                   r"\S+\.swift:\d+:\d+: (warning|error|note): |\s+\||\s*\d+ \|)")
+                   r"\S+\.swift:\d+:\d+: (warning|error|note): |\s+\||\s*\d+ \||\[#\w+\]: <)")
 
 
 def measured(meta: dict) -> str:

@@ -135,7 +135,8 @@ def test_missing_and_failed_sections_say_so(stored, tmp_path):
 def test_command_output_is_shown_without_build_chatter():
     kept = output_text("==> building\n[1/3] Compiling A\nBuilding for production...\nFetching https://x from cache\n"
                        "Working copy of https://x resolved at 1.0\n/w/A.swift:9:2: warning: 'f' is deprecated\n"
-                       "   |\n 9 |     f()\n   |     `- warning: 'f' is deprecated\n\n| a | b |\n|---|---|\n\n")
+                       "   |\n 9 |     f()\n   |     `- warning: 'f' is deprecated\n"
+                       "[#DeprecatedDeclaration]: <https://docs.swift.org/x>\n\n| a | b |\n|---|---|\n\n")
     assert kept == "| a | b |\n|---|---|"
 
 
