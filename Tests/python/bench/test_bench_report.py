@@ -98,6 +98,15 @@ def test_e2e_rows_and_headline_carry_the_ratio_against_python(stored, tmp_path):
     assert "| classify (one process) | - | 1.16 s | 86.2 | - | 20.0 | - | - | 1.0x |" in text
 
 
+def test_e2e_shows_each_round_s_ratio_when_trials_carry_rounds(stored, tmp_path):
+    data = e2e_data()
+    data["trials"] = [{"design": design, "workers": 1, "round": r, "seconds": seconds}
+                      for r, (ours, python) in enumerate(((5.0, 10.0), (4.0, 10.0)), start=1)
+                      for design, seconds in (("ours (Swift)", ours), ("Python (Flask + boto3)", python))]
+    (stored / "e2e.json").write_text(json.dumps(data))
+    assert "Ours vs Python in each round: 1 worker 2.00, 2.50." in assemble(stored, tmp_path).read_text()
+
+
 def test_charts_are_written_as_png_and_linked(stored, tmp_path):
     text = assemble(stored, tmp_path).read_text()
     for name in ("e2e", "ec2path", "policies"):
