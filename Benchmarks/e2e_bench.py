@@ -288,15 +288,16 @@ def main() -> int:
             designs = [OURS, PYTHON] if round_index % 2 == 0 else [PYTHON, OURS]
             for workers in worker_counts:
                 for design in designs:
-                    trials.append(trial(design, workers, bin_dir, images, args.batch, args.clients, logs))
+                    trials.append(dict(trial(design, workers, bin_dir, images, args.batch, args.clients, logs),
+                                       round=round_index + 1))
                     t = trials[-1]
                     print(f"round {round_index + 1}: {design}, {workers} workers: {t['seconds']:.2f} s, "
                           f"p95 {t['p95']:.2f} s, CPU {t['cpu']:.1f} s", file=sys.stderr, flush=True)
-            trials.append(classify_trial(bin_dir, Path(directory), len(images)))
+            trials.append(dict(classify_trial(bin_dir, Path(directory), len(images)), round=round_index + 1))
     rows = summarize(trials, worker_counts)
     print(f"\nend to end: {args.images} photos through the web tier (requests of {args.batch}, {args.clients} clients) "
           f"to their last result; one moto; medians of {args.rounds} rounds\n")
-    print(table(dict(rows=rows)))
+    print(table(dict(rows=rows, trials=trials)))
     print("\nours vs Python: the original design's time to last result over ours (> 1: ours is faster); "
           "time vs classify: over `classify` on the same files in one process (the limit).")
     if args.json:

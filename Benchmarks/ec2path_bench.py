@@ -91,12 +91,10 @@ def main() -> int:
             env=env, stdout=open(logs / "ec2sim.log", "wb"), stderr=subprocess.STDOUT, cwd=ROOT)
         simulator_started = time.time()
         # The queue depth /metrics shows is read from SQS at most every queueDepthCacheSeconds (2 s by
-    # default): as often as it is sampled here, so the chart shows the queue, not the cache.
-    web = subprocess.Popen([str(bin_dir / "webtier")] + settings + ["--endpoint", endpoint, "--port", "0",
-                                                                        "--set", "web.queueDepthCacheSeconds=0.25",
-                                                                        "--log-level", "warning"],
-                               env=env, stdout=subprocess.PIPE, stderr=open(logs / "webtier.log", "wb"), text=True,
-                               cwd=ROOT)
+        # default): as often as it is sampled here, so the chart shows the queue, not the cache.
+        web = subprocess.Popen([str(bin_dir / "webtier")] + settings + [
+            "--endpoint", endpoint, "--port", "0", "--set", "web.queueDepthCacheSeconds=0.25", "--log-level", "warning"],
+            env=env, stdout=subprocess.PIPE, stderr=open(logs / "webtier.log", "wb"), text=True, cwd=ROOT)
         line = web.stdout.readline()
         if not line.startswith("LISTENING"):
             sys.exit(f"webtier did not start: {(logs / 'webtier.log').read_text()[-2000:]}")

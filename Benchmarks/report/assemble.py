@@ -11,7 +11,10 @@ from report.sections import SECTIONS, Section
 # Sections whose stored data REPORT.md renders itself: (table, headline rows, chart).
 RENDERERS = {"e2e": e2e, "ec2path": ec2path, "policies": policies}
 # Build chatter and progress lines in a benchmark's output, not its results.
-NOISE = re.compile(r"^(==> |\[\d+/\d+\]|Building for |Build complete|Build of product |Compiling |Linking |Write )")
+NOISE = re.compile(r"^(==> |\[\d+/\d+\]|Building for |Build complete|Build of product |Compiling |Linking |Write |"
+                   r"Fetching |Fetched |Creating working copy |Working copy of |Computing version |Computed |"
+                   # compiler diagnostics and the source excerpts under them
+                   r"\S+\.swift:\d+:\d+: (warning|error|note): |\s+\||\s*\d+ \||\[#\w+\]: <)")
 
 
 def measured(meta: dict) -> str:

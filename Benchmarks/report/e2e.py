@@ -18,7 +18,22 @@ def table(data: dict) -> str:
                      f"{cell(row['p95'], '{:.2f} s')} | {row['cpu']:.1f} | {cell(row['moto_cpu'], '{:.1f}')} | "
                      f"{cell(row.get('vs_python'), '{:.2f}x') if row['design'] == OURS else '-'} | "
                      f"{row['vs_classify']:.1f}x |")
-    return "\n".join(lines)
+    rounds = per_round(data.get("trials", []))
+    return "\n".join(lines + (["", rounds] if rounds else []))
+
+
+def per_round(trials: list[dict]) -> str:
+    """Python's time over ours in each round (the two ran one after the other in that round)."""
+    ratios: dict[int, list[str]] = {}
+    for ours in (t for t in trials if t["design"] == OURS and "round" in t):
+        python = next((t for t in trials if t["design"] == PYTHON and t["workers"] == ours["workers"]
+                       and t.get("round") == ours["round"]), None)
+        if python:
+            ratios.setdefault(ours["workers"], []).append(f"{python['seconds'] / ours['seconds']:.2f}")
+    if not ratios:
+        return ""
+    return "Ours vs Python in each round: " + "; ".join(
+        f"{workers} worker{'s' if workers > 1 else ''} {', '.join(values)}" for workers, values in sorted(ratios.items())) + "."
 
 
 def headline(data: dict) -> list[str]:

@@ -27,9 +27,10 @@ def git_state(root: Path) -> dict:
     """The commit measured, and whether the tree had changes outside bench/ (so the figures may
     not be that commit's)."""
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout
+    # Porcelain lines are "XY path": the status's leading blank is part of the format.
     changed = [line for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
-    return {"commit": git("rev-parse", "--short=10", "HEAD") or "unknown", "dirty": bool(changed)}
+    return {"commit": git("rev-parse", "--short=10", "HEAD").strip() or "unknown", "dirty": bool(changed)}
 
 
 def machine_load() -> dict:

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "Benchmarks"))
 
 from report import main as report_main  # noqa: E402
 from report.assemble import assemble, output_markdown, output_text  # noqa: E402
-from report.results import run_section  # noqa: E402
+from report.results import git_state, run_section  # noqa: E402
 from report.sections import BY_NAME, SECTIONS  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -98,6 +98,15 @@ def test_e2e_rows_and_headline_carry_the_ratio_against_python(stored, tmp_path):
     assert "| classify (one process) | - | 1.16 s | 86.2 | - | 20.0 | - | - | 1.0x |" in text
 
 
+def test_e2e_shows_each_round_s_ratio_when_trials_carry_rounds(stored, tmp_path):
+    data = e2e_data()
+    data["trials"] = [{"design": design, "workers": 1, "round": r, "seconds": seconds}
+                      for r, (ours, python) in enumerate(((5.0, 10.0), (4.0, 10.0)), start=1)
+                      for design, seconds in (("ours (Swift)", ours), ("Python (Flask + boto3)", python))]
+    (stored / "e2e.json").write_text(json.dumps(data))
+    assert "Ours vs Python in each round: 1 worker 2.00, 2.50." in assemble(stored, tmp_path).read_text()
+
+
 def test_charts_are_written_as_png_and_linked(stored, tmp_path):
     text = assemble(stored, tmp_path).read_text()
     for name in ("e2e", "ec2path", "policies"):
@@ -133,7 +142,10 @@ def test_missing_and_failed_sections_say_so(stored, tmp_path):
 
 
 def test_command_output_is_shown_without_build_chatter():
-    kept = output_text("==> building\n[1/3] Compiling A\nBuilding for production...\n\n| a | b |\n|---|---|\n\n")
+    kept = output_text("==> building\n[1/3] Compiling A\nBuilding for production...\nFetching https://x from cache\n"
+                       "Working copy of https://x resolved at 1.0\n/w/A.swift:9:2: warning: 'f' is deprecated\n"
+                       "   |\n 9 |     f()\n   |     `- warning: 'f' is deprecated\n"
+                       "[#DeprecatedDeclaration]: <https://docs.swift.org/x>\n\n| a | b |\n|---|---|\n\n")
     assert kept == "| a | b |\n|---|---|"
 
 
@@ -156,6 +168,22 @@ def test_run_section_stores_output_commit_and_load(tmp_path):
     assert stored["commit"] == head.strip() and stored["status"] == 3
     assert len(stored["loadBefore"]["loadavg"]) == 3 and stored["loadBefore"]["cpus"] >= 1
     assert not (results / "e2e.json").exists(), "a failed run must not leave the previous run's data"
+
+
+def test_changes_under_bench_do_not_make_the_tree_dirty(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+    git("init", "-q")
+    (tmp_path / "bench").mkdir()
+    for path in ("bench/REPORT.md", "code.py"):
+        (tmp_path / path).write_text("one\n")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    (tmp_path / "bench/REPORT.md").write_text("two\n")  # modified: " M bench/REPORT.md"
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "code.py").write_text("two\n")
+    assert git_state(tmp_path)["dirty"] is True
 
 
 def test_assemble_only_measures_nothing_and_unknown_sections_are_refused(stored, tmp_path, monkeypatch, capsys):
