@@ -30,7 +30,7 @@ public actor EC2Simulator {
     private var firstSeen: [String: Double] = [:]
     private var lastStates: [String: EC2InstanceState] = [:]
     private var names: [String: String] = [:]
-    public private(set) var workers: [String: EC2SimulatedWorker] = [:]
+    public internal(set) var workers: [String: EC2SimulatedWorker] = [:]
     public private(set) var timeline: [EC2SimulatorSample] = []
     /// The last listing or start failure, for failure messages (polling goes on).
     public private(set) var lastError: String?
@@ -111,7 +111,9 @@ public actor EC2Simulator {
             if let name = instance.tags["Name"] { names[id] = name }
             switch instance.state {
             case .pending, .running:
-                if workers[id] == nil, let seen = firstSeen[id], now - seen >= Self.seconds(settings.bootDelay) {
+                if workers[id]?.instanceEndedAt != nil {
+                    resumeStarted(id, at: now)
+                } else if workers[id] == nil, let seen = firstSeen[id], now - seen >= Self.seconds(settings.bootDelay) {
                     boot(id, at: now)
                 } else {
                     superviseWorker(id, at: now)
@@ -129,7 +131,7 @@ public actor EC2Simulator {
                                            workerRestarts: workers.values.map(\.restarts).reduce(0, +)))
     }
 
-    private func boot(_ id: String, at now: Double) {
+    func boot(_ id: String, at now: Double) {
         do {
             let metadata = try InstanceMetadataEndpoint(instanceID: id)
             do {

@@ -10,6 +10,9 @@ public struct EC2SimulatorSettings: Sendable {
     public var fleetTag: String
     /// From the first listing that shows an instance until its worker starts (EC2's boot).
     public var bootDelay: Duration = .seconds(1)
+    /// From the first listing that shows a stopped instance active again (StartInstances) until
+    /// its worker starts: the warm pool's start, shorter than a boot.
+    public var startDelay: Duration = .seconds(1)
     /// Between two DescribeInstances calls.
     public var pollInterval: Duration = .milliseconds(250)
     /// How long a worker whose instance moto shows terminated may take to exit by itself (after

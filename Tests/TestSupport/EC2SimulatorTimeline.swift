@@ -39,6 +39,10 @@ public struct EC2SimulatedWorker: Sendable {
     public var failedAt: Double?
     /// Whether the simulator had to signal the worker (it had not exited within the grace).
     public var signalled = false
+    /// Times the instance was started again after a stop (a warm-pool member), and when the
+    /// current start was first listed.
+    public var starts = 0
+    public var startSeenAt: Double?
 }
 
 extension Array where Element == EC2SimulatorSample {

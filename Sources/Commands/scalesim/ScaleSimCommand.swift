@@ -50,7 +50,8 @@ struct ScaleSimCommand: ParsableCommand {
         let perInstance = parameters.serviceTimes.capacityPerInstance(parallelism: parameters.parallelism)
         print("boot \(Int(boot)) s, \(Int(networkMs)) ms S3/SQS per image, parallelism \(parameters.parallelism): "
               + String(format: "%.1f", perInstance) + " images/s per instance; idle after "
-              + "\(parameters.maxEmptyPolls) empty \(Int(parameters.longPollSeconds)) s polls; seed \(seed)\n")
+              + "\(parameters.maxEmptyPolls) empty \(Int(parameters.longPollSeconds)) s polls; seed \(seed)"
+              + (warmPool > 0 ? "; warm pool \(warmPool), started in \(Int(warmStart)) s" : "") + "\n")
         var pool = WarmPoolSettings()
         pool.size = warmPool
         pool.startSeconds = warmStart

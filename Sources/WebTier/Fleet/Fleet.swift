@@ -10,7 +10,8 @@ import Foundation
 /// (`LocalProcessFleet`) live in the fleet's process table and are stopped with the web tier.
 public protocol Fleet: Sendable {
     /// Our instances in every state the provider still reports (pending, running, stopping,
-    /// shutting-down and, briefly, terminated), each with its launch time.
+    /// stopped warm-pool members, shutting-down and, briefly, terminated), each with its launch
+    /// time (for a started member: its start).
     func instances() async throws(FleetError) -> [FleetInstance]
 
     /// Starts `count` new workers, tagged as ours and named `<namePrefix><n>`. Returns what was
