@@ -13,10 +13,13 @@ public struct ProvisionedResources: Sendable {
     public let inputBucket: String
     public let outputBucket: String
 
+    /// The lookups retry as `AWSClients.startupRetryPolicy` says; the queues and store returned
+    /// use `clients` as they are.
     public static func prepare(_ configuration: Configuration, clients: AWSClients) async throws -> ProvisionedResources {
         let queues = configuration.queues
         let suffix = queues.fifo ? ".fifo" : ""
-        let sqs = clients.sqs
+        let patient = clients.retrying(with: AWSClients.startupRetryPolicy(atLeast: configuration.aws.maxAttempts))
+        let sqs = patient.sqs
         let deadLetterURL: String
         let requestURL: String
         let responseURL: String
@@ -48,14 +51,14 @@ public struct ProvisionedResources: Sendable {
         let storage = configuration.storage
         for bucket in [storage.inputBucket, storage.outputBucket] {
             if storage.createIfMissing {
-                try await clients.s3.createBucket(bucket)
+                try await patient.s3.createBucket(bucket)
             } else {
-                try await clients.s3.headBucket(bucket)
+                try await patient.s3.headBucket(bucket)
             }
         }
         return ProvisionedResources(
-            requests: SQSJobQueue(client: sqs, queueURL: requestURL, isFIFO: queues.fifo),
-            responses: SQSJobQueue(client: sqs, queueURL: responseURL, isFIFO: queues.fifo),
+            requests: SQSJobQueue(client: clients.sqs, queueURL: requestURL, isFIFO: queues.fifo),
+            responses: SQSJobQueue(client: clients.sqs, queueURL: responseURL, isFIFO: queues.fifo),
             deadLetterQueueURL: deadLetterURL, store: S3ObjectStore(client: clients.s3),
             inputBucket: storage.inputBucket, outputBucket: storage.outputBucket)
     }

@@ -15,14 +15,16 @@ public struct WorkerResources: Sendable {
     public let inputBucket: String
     public let outputBucket: String
 
-    /// Looks every resource up and reports all the missing ones at once.
+    /// Looks every resource up and reports all the missing ones at once. The lookups retry as
+    /// `AWSClients.startupRetryPolicy` says; the queues and store returned use `clients` as they are.
     public static func find(_ configuration: Configuration, clients: AWSClients) async throws -> WorkerResources {
+        let patient = clients.retrying(with: AWSClients.startupRetryPolicy(atLeast: configuration.aws.maxAttempts))
         let queues = configuration.queues
         let suffix = queues.fifo ? ".fifo" : ""
         var missing: [MissingResource] = []
         func queueURL(_ name: String, keyPath: String) async throws -> String? {
             do {
-                return try await clients.sqs.queueURL(named: name + suffix)
+                return try await patient.sqs.queueURL(named: name + suffix)
             } catch SQSError.queueDoesNotExist {
                 missing.append(MissingResource(kind: .queue, name: name + suffix, keyPath: keyPath))
                 return nil
@@ -33,7 +35,7 @@ public struct WorkerResources: Sendable {
         let storage = configuration.storage
         for (bucket, keyPath) in [(storage.inputBucket, "storage.inputBucket"), (storage.outputBucket, "storage.outputBucket")] {
             do {
-                try await clients.s3.headBucket(bucket)
+                try await patient.s3.headBucket(bucket)
             } catch S3Error.noSuchBucket {
                 missing.append(MissingResource(kind: .bucket, name: bucket, keyPath: keyPath))
             } catch let S3Error.other(_, _, status, _) where status == 404 {
