@@ -198,7 +198,8 @@ public actor ScalingController {
             }
         }
 
-        var snapshot = FleetSnapshot(decision: decision, queue: backlog, maximum: settings.maxInstances, at: now)
+        var snapshot = FleetSnapshot(decision: decision, queue: backlog, maximum: settings.maxInstances, at: now,
+                                     warmPool: settings.warmPool.size)
         if problems.isEmpty {
             lastError = nil
             if decision.explanation != lastLoggedExplanation || decision.launch > 0 || !terminations.isEmpty {
@@ -226,7 +227,7 @@ public actor ScalingController {
             at: APIJSON.milliseconds(now), queue: backlog ?? latest?.queue ?? QueueBacklog(visible: 0, inFlight: 0),
             instances: latest?.instances ?? InstanceCounts(pending: 0, running: 0),
             desired: latest?.desired ?? 0, max: settings.maxInstances,
-            explanation: "not scaling this tick: \(reason)")
+            explanation: "not scaling this tick: \(reason)", warmPool: settings.warmPool.size)
         publish(snapshot)
         return snapshot
     }
