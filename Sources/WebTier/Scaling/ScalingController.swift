@@ -162,6 +162,9 @@ public actor ScalingController {
                                 watchingSince: heartbeats.watchingSince, graceSeconds: settings.heartbeatGraceSeconds,
                                 now: now)
         }
+        if fleet.keepsWarmPool {
+            WarmPoolPrefill.apply(to: &decision, instances: instances, settings: settings, state: state, now: now)
+        }
         state = decision.nextState
         var problems: [String] = []
 
@@ -182,19 +185,19 @@ public actor ScalingController {
                 problems.append("\(error)")
             }
         }
+        let fleet = fleet
         if decision.launch > 0 {
-            do {
-                let launched = try await fleet.launch(count: decision.launch)
-                state.recordLaunch(ids: launched.map(\.id), at: now)
-            } catch {
-                if case let .partialLaunch(launched, _, _) = error {
-                    state.recordLaunch(ids: launched.map(\.id), at: now)
-                } else {
-                    // A failed launch waits the cool-down too, so a misconfigured fleet or an
-                    // exhausted account is not asked again every tick.
-                    state.lastLaunchAt = now
-                }
-                problems.append("\(error)")
+            let count = decision.launch
+            if let problem = await carryOutLaunch(at: now, { () async throws(FleetError) in try await fleet.launch(count: count) }) {
+                problems.append(problem)
+            }
+        }
+        if decision.prefill > 0 {
+            let count = decision.prefill
+            if let problem = await carryOutLaunch(at: now, { () async throws(FleetError) in
+                try await fleet.prefillWarmPool(count: count)
+            }) {
+                problems.append(problem)
             }
         }
 
@@ -202,7 +205,8 @@ public actor ScalingController {
                                      warmPool: settings.warmPool.size)
         if problems.isEmpty {
             lastError = nil
-            if decision.explanation != lastLoggedExplanation || decision.launch > 0 || !terminations.isEmpty {
+            if decision.explanation != lastLoggedExplanation || decision.launch > 0 || decision.prefill > 0
+                || !terminations.isEmpty {
                 logger.info("\(decision.explanation)")
                 lastLoggedExplanation = decision.explanation
             } else {
@@ -217,6 +221,26 @@ public actor ScalingController {
         lastDecision = decision
         publish(snapshot)
         return snapshot
+    }
+
+    /// Runs one launch (ordinary or prefill) and records what it started; returns the failure,
+    /// if any, for the snapshot's explanation.
+    private func carryOutLaunch(
+        at now: Date, _ launch: () async throws(FleetError) -> [FleetInstance]
+    ) async -> String? {
+        do {
+            state.recordLaunch(ids: try await launch().map(\.id), at: now)
+            return nil
+        } catch {
+            if case let .partialLaunch(launched, _, _) = error {
+                state.recordLaunch(ids: launched.map(\.id), at: now)
+            } else {
+                // A failed launch waits the cool-down too, so a misconfigured fleet or an
+                // exhausted account is not asked again every tick.
+                state.lastLaunchAt = now
+            }
+            return "\(error)"
+        }
     }
 
     /// A tick that could not decide: the snapshot keeps the last known instance counts and says why.
