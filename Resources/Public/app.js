@@ -439,5 +439,6 @@ const fleet = new FleetPanel({
     visible: $('count-visible'), inFlight: $('count-inflight'), pending: $('count-pending'),
     running: $('count-running'), desired: $('count-desired'),
   },
+  warmPool: $('fleet-warm-pool'),
 });
 fleet.start();

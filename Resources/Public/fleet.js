@@ -13,8 +13,9 @@ const SERIES = [
 ];
 
 export class FleetPanel {
-  constructor({ canvas, connection, explanation, counts }) {
+  constructor({ canvas, connection, explanation, counts, warmPool = null }) {
     this.canvas = canvas;
+    this.warmPool = warmPool;
     this.connection = connection;
     this.explanation = explanation;
     this.counts = counts;
@@ -56,10 +57,15 @@ export class FleetPanel {
     drainLine.textContent = drain ? ` (${drain})` : '';
     this.counts.desired.replaceChildren(String(snapshot.desired), ofMaximum, drainLine);
     if (typeof snapshot.explanation === 'string') this.explanation.textContent = snapshot.explanation;
+    const warm = warmPoolText(snapshot);
+    if (this.warmPool) {
+      this.warmPool.hidden = !warm;
+      this.warmPool.textContent = warm;
+    }
     this.canvas.setAttribute('aria-label',
       `Fleet over the last few minutes. Now: ${snapshot.queue.visible} waiting, ${snapshot.queue.inFlight} in flight, `
       + `${snapshot.instances.pending} starting, ${snapshot.instances.running} running, desired ${snapshot.desired}`
-      + `${drain ? ` (${drain})` : ''}.`);
+      + `${drain ? ` (${drain})` : ''}${warm ? `; ${warm}` : ''}.`);
     this.schedule();
   }
 
@@ -190,6 +196,19 @@ function drainText(snapshot) {
   const projected = Number.isFinite(snapshot.projectedDrainSeconds)
     ? `${Math.ceil(snapshot.projectedDrainSeconds)} s` : 'never (no capacity)';
   return `target ${Math.round(snapshot.drainTargetSeconds)} s, projected ${projected}`;
+}
+
+/**
+ * "3 running · 1 starting · 5 stopped (warm pool of 5)", when the fleet has a warm pool
+ * (`warmPool`, its size) or stopped instances; empty otherwise. Stopped members are not capacity,
+ * so they have no box of their own among the counts.
+ */
+function warmPoolText(snapshot) {
+  const stopped = Number.isFinite(snapshot.instances.stopped) ? snapshot.instances.stopped : 0;
+  const size = Number.isFinite(snapshot.warmPool) ? snapshot.warmPool : 0;
+  if (size <= 0 && stopped <= 0) return '';
+  const pool = size > 0 ? `warm pool of ${size}` : 'warm';
+  return `${snapshot.instances.running} running · ${snapshot.instances.pending} starting · ${stopped} stopped (${pool})`;
 }
 
 function isSnapshot(message) {

@@ -32,6 +32,9 @@ struct EC2SimCommand: AsyncParsableCommand {
     @Option(help: "Seconds from an instance's launch until its worker starts.")
     var bootDelay = 2.0
 
+    @Option(help: "Seconds from a stopped instance's start until its worker starts again (warm pool).")
+    var startDelay = 1.0
+
     @Option(help: "Write the timeline (instances per state over time) as CSV here on exit.")
     var timeline: String?
 
@@ -46,12 +49,14 @@ struct EC2SimCommand: AsyncParsableCommand {
             }
         }
         guard bootDelay >= 0 else { throw ValidationError("--boot-delay must not be negative") }
+        guard startDelay >= 0 else { throw ValidationError("--start-delay must not be negative") }
     }
 
     func run() async throws {
         var settings = EC2SimulatorSettings(fleetTag: fleetTag, workerExecutable: URL(fileURLWithPath: apptier),
                                             workerArguments: ["--endpoint", workerEndpoint ?? endpoint] + workerArguments)
         settings.bootDelay = .milliseconds(Int(bootDelay * 1000))
+        settings.startDelay = .milliseconds(Int(startDelay * 1000))
         let ec2 = EC2Client(configuration: AWSClientConfiguration(
             region: MotoServer.region, endpointURL: URL(string: endpoint)!,
             credentialsProvider: StaticCredentialsProvider(MotoServer.testCredentials), retryPolicy: .none))
@@ -73,7 +78,7 @@ struct EC2SimCommand: AsyncParsableCommand {
             printedCount = samples.count
             if last.states != printed?.states || last.workersRunning != printed?.workersRunning
                 || last.workerRestarts != printed?.workerRestarts {
-                let states = ["pending", "running", "shutting-down", "terminated"]
+                let states = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"]
                     .map { "\($0)=\(last.states[$0] ?? 0)" }.joined(separator: " ")
                 Self.say(String(format: "ec2sim: t=%6.1fs ", last.seconds) + states + " workers=\(last.workersRunning) restarts=\(last.workerRestarts)")
                 printed = last

@@ -15,4 +15,22 @@ struct WarmPoolSettingsTests {
         #expect(set.scaling.warmPool.size == 5)
         #expect(set.scaling.warmPool.startSeconds == 12.5)
     }
+
+    @Test("prefill is on with the pool unless turned off, and refused without a pool")
+    func prefill() throws {
+        let loader = ConfigurationLoader()
+        #expect(try loader.load(environment: [:]).scaling.warmPool.prefills == false)
+        #expect(try loader.load(environment: [:], overrides: ["scaling.warmPool.size": "3"]).scaling.warmPool.prefills)
+        let off = try loader.load(environment: [:], overrides: ["scaling.warmPool.size": "3", "scaling.warmPool.prefill": "false"])
+        #expect(off.scaling.warmPool.prefill == false && !off.scaling.warmPool.prefills)
+        #expect {
+            try loader.load(environment: [:], overrides: ["scaling.warmPool.prefill": "true"])
+        } throws: { error in
+            guard case let .outOfRange(keyPath, _) = error as? ConfigurationError else { return false }
+            return keyPath == "scaling.warmPool.prefill"
+        }
+        #expect(throws: ConfigurationError.self) {
+            try loader.load(environment: [:], overrides: ["scaling.warmPool.size": "3", "scaling.warmPool.prefill": "\"yes\""])
+        }
+    }
 }

@@ -58,6 +58,16 @@ import Testing
             """)
     }
 
+    @Test("a fleet event names the warm pool's size when there is a pool, and only then")
+    func fleetEventWithAWarmPool() throws {
+        var pooled = Self.fleet
+        pooled.warmPool = 5
+        #expect(try APIJSON.encodeString(WebSocketEvent.fleet(pooled)).contains(#""warmPool":5"#))
+        let off = FleetSnapshot(at: 0, queue: QueueBacklog(visible: 0, inFlight: 0), instances: InstanceCounts(pending: 0, running: 0),
+                                desired: 0, max: 1, explanation: "", warmPool: 0)
+        #expect(off.warmPool == nil)
+    }
+
     @Test func snapshotEvent() throws {
         let status = JobStatus(
             jobId: Self.jobID, submittedAt: 1_800_000_000_000,

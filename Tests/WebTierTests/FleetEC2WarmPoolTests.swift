@@ -95,4 +95,45 @@ struct FleetEC2WarmPoolTests {
         #expect(gone == .terminated || gone == .shuttingDown)
         await cleanUp(off)
     }
+
+    @Test("an empty queue prefills the pool through the controller: tagged members, per tick, never more than N; a backlog starts them")
+    func controllerPrefillsThePool() async throws {
+        let fleet = try fleet(pool: 3)
+        var settings = deployment.configuration.scaling
+        settings.warmPool = fleet.warmPool
+        settings.minInstances = 0
+        settings.maxInstances = 5
+        settings.maxLaunchesPerTick = 2
+        settings.launchCooldownSeconds = 600
+        // A fresh controller each time: no cool-down carried over, as after a web-tier restart, so
+        // only the listing keeps the pool from overfilling.
+        func tick(_ queue: InMemoryJobQueue = InMemoryJobQueue()) async -> FleetSnapshot {
+            await ScalingController(queue: queue, fleet: fleet, settings: settings, logger: FleetTestDeployment.logger).tick()
+        }
+
+        let first = await tick()
+        #expect(first.explanation.contains("prefill warm pool: launch 2 (0 of 3 members)"), "\(first.explanation)")
+        #expect(first.warmPool == 3)
+        let second = await tick()
+        #expect(second.explanation.contains("launch 1 (2 of 3 members)"), "\(second.explanation)")
+        let members = try await fleet.instances().map(\.id)
+        let tags = try await described(members)
+        #expect(members.count == 3 && members.allSatisfy { isMember(tags[$0]) })
+
+        // The members' workers load the model, find the queue empty and stop their instances.
+        try await ec2.stopInstances(members)
+        let third = await tick()
+        #expect(!third.explanation.contains("prefill"), "a full pool launches nothing: \(third.explanation)")
+        #expect(third.instances.stopped == 3)
+        #expect(try await fleet.instances().count == 3)
+
+        let jobs = InMemoryJobQueue()
+        _ = try await jobs.send(["job 0", "job 1"])
+        let burst = await tick(jobs)
+        #expect(burst.explanation.contains("launch 2") && !burst.explanation.contains("prefill"), "\(burst.explanation)")
+        let states = try await described(members)
+        #expect(members.filter { states[$0]?.state.isActive == true }.count == 2, "the burst started two stopped members")
+        #expect(try await fleet.instances().count == 3, "and launched nothing new")
+        await cleanUp(fleet)
+    }
 }

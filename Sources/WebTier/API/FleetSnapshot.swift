@@ -16,9 +16,12 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     /// (the panel shows "target 30 s, projected 24 s"); absent under the `backlog` policy.
     public var drainTargetSeconds: Double?
     public var projectedDrainSeconds: Double?
+    /// `scaling.warmPool.size`, so the panel shows the pool even while no member is stopped;
+    /// absent when the pool is off.
+    public var warmPool: Int?
 
     public init(at: Int64, queue: QueueBacklog, instances: InstanceCounts, desired: Int, max: Int, explanation: String,
-                drainTargetSeconds: Double? = nil, projectedDrainSeconds: Double? = nil) {
+                drainTargetSeconds: Double? = nil, projectedDrainSeconds: Double? = nil, warmPool: Int? = nil) {
         self.at = at
         self.queue = queue
         self.instances = instances
@@ -27,14 +30,16 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
         self.explanation = explanation
         self.drainTargetSeconds = drainTargetSeconds
         self.projectedDrainSeconds = projectedDrainSeconds
+        self.warmPool = warmPool.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The snapshot of one tick's decision.
-    public init(decision: ScalingDecision, queue: QueueBacklog, maximum: Int, at date: Date) {
+    public init(decision: ScalingDecision, queue: QueueBacklog, maximum: Int, at date: Date, warmPool: Int = 0) {
         self.init(at: APIJSON.milliseconds(date), queue: queue,
                   instances: InstanceCounts(pending: decision.pending, running: decision.running, stopped: decision.stopped),
                   desired: decision.desired, max: maximum, explanation: decision.explanation,
-                  drainTargetSeconds: decision.drainTargetSeconds, projectedDrainSeconds: decision.projectedDrainSeconds)
+                  drainTargetSeconds: decision.drainTargetSeconds, projectedDrainSeconds: decision.projectedDrainSeconds,
+                  warmPool: warmPool)
     }
 }
 

@@ -9,8 +9,25 @@ import Pipeline
 extension EC2Fleet {
     static func poolCandidate(_ instance: EC2Instance) -> WarmPoolPlan.Candidate {
         WarmPoolPlan.Candidate(id: instance.instanceId, state: InstanceState(rawValue: instance.state.name) ?? .terminated,
-                               isMember: instance.tags[WarmPoolPlan.poolTagKey] == WarmPoolPlan.poolTagValue,
-                               name: instance.tags["Name"])
+                               isMember: isPoolMember(instance), name: instance.tags["Name"])
+    }
+
+    static func isPoolMember(_ instance: EC2Instance) -> Bool {
+        instance.tags[WarmPoolPlan.poolTagKey] == WarmPoolPlan.poolTagValue
+    }
+
+    public nonisolated var keepsWarmPool: Bool { warmPool.size > 0 }
+
+    /// Launches up to `count` new members to fill the pool (`WarmPoolPlan.prefillRoom`: never
+    /// beyond its size, counted from a fresh listing). Their workers load the model, find the
+    /// queue empty and stop, so the pool is ready before the first burst.
+    public func prefillWarmPool(count: Int) async throws(FleetError) -> [FleetInstance] {
+        guard count > 0, warmPool.size > 0 else { return [] }
+        let listed = try await listOurs()
+        let room = min(count, WarmPoolPlan.prefillRoom(size: warmPool.size, instances: listed.map(Self.poolCandidate)))
+        let launched = try await launchNew(count: room, members: room, listed: listed)
+        if !launched.isEmpty { logger.info("prefilling the warm pool", metadata: ["count": "\(launched.count)"]) }
+        return launched
     }
 
     /// Starts the stopped members; returns those EC2 accepted, as pending instances launched now.

@@ -113,7 +113,7 @@ public actor EC2Fleet: Fleet {
     }
 
     /// Launches `count` new instances, the first `members` of them tagged as warm-pool members.
-    private func launchNew(count: Int, members: Int, listed: [EC2Instance]) async throws(FleetError) -> [FleetInstance] {
+    func launchNew(count: Int, members: Int, listed: [EC2Instance]) async throws(FleetError) -> [FleetInstance] {
         guard count > 0 else { return [] }
         let now = Date()
         let listedNames = Set(listed.compactMap { $0.tags["Name"] })
@@ -237,7 +237,8 @@ public actor EC2Fleet: Fleet {
         // moto and EC2 always report a launch time; without one, "now" keeps an instance from
         // looking stuck in pending forever.
         return FleetInstance(id: instance.instanceId, state: state, launchedAt: instance.launchTime ?? Date(),
-                             name: instance.tags["Name"])
+                             name: instance.tags["Name"],
+                             isPoolMember: isPoolMember(instance))
     }
 }
 

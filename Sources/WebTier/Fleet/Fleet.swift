@@ -28,6 +28,13 @@ public protocol Fleet: Sendable {
     /// with a warm pool stops its members instead of terminating them; by default: `terminate`.
     func release(ids: [String]) async throws(FleetError)
 
+    /// Whether this fleet keeps a warm pool (and so can be asked to prefill it).
+    var keepsWarmPool: Bool { get }
+
+    /// Launches up to `count` new warm-pool members while the queue is empty (`WarmPoolPrefill`);
+    /// a fleet without a pool launches nothing. Errors as for `launch`.
+    func prefillWarmPool(count: Int) async throws(FleetError) -> [FleetInstance]
+
     /// The web tier is stopping: release what must not outlive it. Local worker processes stop;
     /// EC2 instances are left running, to be adopted by the next web tier or to idle out.
     func webTierStopping() async
@@ -37,6 +44,10 @@ extension Fleet {
     public func release(ids: [String]) async throws(FleetError) {
         try await terminate(ids: ids)
     }
+
+    public var keepsWarmPool: Bool { false }
+
+    public func prefillWarmPool(count: Int) async throws(FleetError) -> [FleetInstance] { [] }
 }
 
 /// Why a fleet operation failed, with what to check.

@@ -59,6 +59,18 @@ public struct WarmPoolPlan: Sendable, Equatable {
                             terminate: extra)
     }
 
+    /// How many members the pool lacks: `size` less the members not on their way out (stopped,
+    /// stopping, pending or running).
+    public static func prefillRoom(size: Int, instances: [Candidate]) -> Int {
+        max(size - memberCount(instances), 0)
+    }
+
+    /// Members not on their way out, each id once.
+    public static func memberCount(_ instances: [Candidate]) -> Int {
+        var seen = Set<String>()
+        return instances.filter { $0.isMember && !isGone($0.state) && seen.insert($0.id).inserted }.count
+    }
+
     /// Stopped instances beyond the pool, to terminate whenever the fleet is listed.
     public static func beyondPool(size: Int, instances: [Candidate]) -> [String] {
         stoppedMembersKept(size: max(size, 0), instances: instances).extra

@@ -26,11 +26,14 @@ public struct FleetInstance: Codable, Sendable, Equatable, Hashable {
     public var launchedAt: Date
     /// The `Name` tag (`app-tier-N`), when it has one.
     public var name: String?
+    /// Tagged as a warm-pool member (`WarmPoolTag`): stops instead of terminating when idle.
+    public var isPoolMember: Bool
 
-    public init(id: String, state: InstanceState, launchedAt: Date, name: String? = nil) {
+    public init(id: String, state: InstanceState, launchedAt: Date, name: String? = nil, isPoolMember: Bool = false) {
         self.id = id
         self.state = state
         self.launchedAt = launchedAt
         self.name = name
+        self.isPoolMember = isPoolMember
     }
 }

@@ -162,6 +162,9 @@ public actor ScalingController {
                                 watchingSince: heartbeats.watchingSince, graceSeconds: settings.heartbeatGraceSeconds,
                                 now: now)
         }
+        if fleet.keepsWarmPool {
+            WarmPoolPrefill.apply(to: &decision, instances: instances, settings: settings, state: state, now: now)
+        }
         state = decision.nextState
         var problems: [String] = []
 
@@ -182,26 +185,28 @@ public actor ScalingController {
                 problems.append("\(error)")
             }
         }
+        let fleet = fleet
         if decision.launch > 0 {
-            do {
-                let launched = try await fleet.launch(count: decision.launch)
-                state.recordLaunch(ids: launched.map(\.id), at: now)
-            } catch {
-                if case let .partialLaunch(launched, _, _) = error {
-                    state.recordLaunch(ids: launched.map(\.id), at: now)
-                } else {
-                    // A failed launch waits the cool-down too, so a misconfigured fleet or an
-                    // exhausted account is not asked again every tick.
-                    state.lastLaunchAt = now
-                }
-                problems.append("\(error)")
+            let count = decision.launch
+            if let problem = await carryOutLaunch(at: now, { () async throws(FleetError) in try await fleet.launch(count: count) }) {
+                problems.append(problem)
+            }
+        }
+        if decision.prefill > 0 {
+            let count = decision.prefill
+            if let problem = await carryOutLaunch(at: now, { () async throws(FleetError) in
+                try await fleet.prefillWarmPool(count: count)
+            }) {
+                problems.append(problem)
             }
         }
 
-        var snapshot = FleetSnapshot(decision: decision, queue: backlog, maximum: settings.maxInstances, at: now)
+        var snapshot = FleetSnapshot(decision: decision, queue: backlog, maximum: settings.maxInstances, at: now,
+                                     warmPool: settings.warmPool.size)
         if problems.isEmpty {
             lastError = nil
-            if decision.explanation != lastLoggedExplanation || decision.launch > 0 || !terminations.isEmpty {
+            if decision.explanation != lastLoggedExplanation || decision.launch > 0 || decision.prefill > 0
+                || !terminations.isEmpty {
                 logger.info("\(decision.explanation)")
                 lastLoggedExplanation = decision.explanation
             } else {
@@ -218,6 +223,26 @@ public actor ScalingController {
         return snapshot
     }
 
+    /// Runs one launch (ordinary or prefill) and records what it started; returns the failure,
+    /// if any, for the snapshot's explanation.
+    private func carryOutLaunch(
+        at now: Date, _ launch: () async throws(FleetError) -> [FleetInstance]
+    ) async -> String? {
+        do {
+            state.recordLaunch(ids: try await launch().map(\.id), at: now)
+            return nil
+        } catch {
+            if case let .partialLaunch(launched, _, _) = error {
+                state.recordLaunch(ids: launched.map(\.id), at: now)
+            } else {
+                // A failed launch waits the cool-down too, so a misconfigured fleet or an
+                // exhausted account is not asked again every tick.
+                state.lastLaunchAt = now
+            }
+            return "\(error)"
+        }
+    }
+
     /// A tick that could not decide: the snapshot keeps the last known instance counts and says why.
     private func publishSkipped(reason: String, queue backlog: QueueBacklog?, at now: Date) -> FleetSnapshot {
         lastError = reason
@@ -226,7 +251,7 @@ public actor ScalingController {
             at: APIJSON.milliseconds(now), queue: backlog ?? latest?.queue ?? QueueBacklog(visible: 0, inFlight: 0),
             instances: latest?.instances ?? InstanceCounts(pending: 0, running: 0),
             desired: latest?.desired ?? 0, max: settings.maxInstances,
-            explanation: "not scaling this tick: \(reason)")
+            explanation: "not scaling this tick: \(reason)", warmPool: settings.warmPool.size)
         publish(snapshot)
         return snapshot
     }

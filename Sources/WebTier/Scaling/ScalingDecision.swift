@@ -29,11 +29,14 @@ public struct ScalingDecision: Sendable, Equatable {
     public var nextState: ScalingState
     /// Our stopped instances (warm-pool members), not counted as capacity.
     public var stopped = 0
+    /// New warm-pool members to launch while the queue is empty (`WarmPoolPrefill`); they stop
+    /// themselves once ready.
+    public var prefill = 0
 
     /// Pending plus running before the decision.
     public var capacity: Int { pending + running }
-    /// Capacity once the terminations and launches are carried out.
-    public var capacityAfter: Int { capacity - terminations.count + launch }
+    /// Capacity once the terminations and launches (prefill included) are carried out.
+    public var capacityAfter: Int { capacity - terminations.count + launch + prefill }
 }
 
 /// An instance the controller terminates. Scale-in is otherwise the workers' own business (an idle
