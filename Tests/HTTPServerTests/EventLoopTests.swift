@@ -83,5 +83,9 @@ import Testing
         try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(300))
         #expect(try byte.withUnsafeMutableBytes { try a.receive(into: $0) } == 1)
         #expect(byte == [2])
+        // That edge is used up: the next wait (the socket drained) waits for new data.
+        await #expect(throws: SocketError.timedOut) {
+            try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(50))
+        }
     }
 }

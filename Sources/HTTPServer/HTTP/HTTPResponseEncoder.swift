@@ -15,10 +15,13 @@ public enum HTTPResponseEncoder {
     ///
     /// The server owns framing: handler-set `Content-Length`, `Transfer-Encoding` and `Connection`
     /// are replaced, and CR/LF in values become spaces so a handler cannot inject header lines.
+    /// `reservingBody`: room to leave for a body the caller appends, so appending it does not
+    /// reallocate and copy the head.
     public static func encodeHead(status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
-                                  closeConnection: Bool, date: String, announceKeepAlive: Bool = false) -> [UInt8] {
+                                  closeConnection: Bool, date: String, announceKeepAlive: Bool = false,
+                                  reservingBody: Int = 0) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + headers.count * 48)
+        bytes.reserveCapacity(160 + headers.count * 48 + reservingBody)
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)
         bytes.append(contentsOf: String(status.code).utf8)
         bytes.append(0x20)

@@ -36,6 +36,11 @@ final class HTTPConnection: @unchecked Sendable {
     /// The request whose body the handler may read now (its number), 0 when none, or minus its
     /// number while a read is in progress.
     private let bodyLease = Atomic<Int>(0)
+    private var dateSecond = -1
+    private var dateText = ""
+    /// The last head read returned less than asked for: the kernel's buffer was empty then, and
+    /// any byte since has brought an edge, so the next read can wait without first asking.
+    private var socketDrained = false
 
     init(socket: AsyncSocket, id: ConnectionRegistry.ID, remoteAddress: String, configuration: HTTPServerConfiguration,
          handler: any HTTPHandler, registry: ConnectionRegistry, logger: Logger) {
@@ -165,8 +170,12 @@ final class HTTPConnection: @unchecked Sendable {
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
             let count: Int
+            let maxBytes = 16 * 1024
             do {
-                count = try await socket.read(maxBytes: 16 * 1024, deadline: deadline) { decoder.append($0) }
+                count = try await socket.read(maxBytes: maxBytes, deadline: deadline, drained: socketDrained) {
+                    decoder.append($0)
+                }
+                socketDrained = count < maxBytes
             } catch SocketError.timedOut where headStarted != nil {
                 logger.debug("header timeout", metadata: ["peer": "\(remoteAddress)"])
                 try? await writeSimple(.error(.requestTimeout, "request head not received in time"))
@@ -253,6 +262,7 @@ final class HTTPConnection: @unchecked Sendable {
         guard budget > .zero else { throw SocketError.timedOut }
         let started = ContinuousClock.now
         defer { bodyWaited += ContinuousClock.now - started }
+        socketDrained = false
         let bytes = try await socket.read(maxBytes: 64 * 1024, deadline: started + min(configuration.bodyIdleTimeout, budget))
         bodyReceived += bytes.count
         return bytes
@@ -278,7 +288,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func write(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) async throws {
         let deadline = ContinuousClock.now + configuration.writeTimeout
-        let date = HTTPDate.now()
+        let date = currentDate()
         let sendsBody = head.method != .head && response.status.allowsBody
         let announceKeepAlive = keepAlive && head.version == .http1_0
         switch response.body {
@@ -306,12 +316,26 @@ final class HTTPConnection: @unchecked Sendable {
             } else {
                 framing = .contentLength(response.body.knownLength ?? 0)
             }
+            var body: [UInt8] = []
+            if sendsBody, case let .bytes(bytes) = response.body { body = bytes }
+            // Head and body in one buffer: one send per response.
             var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
                                                        framing: framing, closeConnection: !keepAlive, date: date,
-                                                       announceKeepAlive: announceKeepAlive)
-            if sendsBody, case let .bytes(body) = response.body { bytes += body }
+                                                       announceKeepAlive: announceKeepAlive, reservingBody: body.count)
+            bytes += body
             try await socket.write(bytes, deadline: deadline)
         }
+    }
+
+    /// The Date header's value, formatted again only when the second changes: kept per
+    /// connection so no lock is shared between event loops on every response.
+    private func currentDate() -> String {
+        let second = Int(time(nil))
+        if second != dateSecond {
+            dateSecond = second
+            dateText = HTTPDate.format(secondsSinceEpoch: second)
+        }
+        return dateText
     }
 
     private func writeSimple(_ response: HTTPResponse) async throws {

@@ -29,8 +29,14 @@ public struct AsyncSocket: Sendable {
     /// Reads up to `maxBytes` into a scratch buffer on the stack and hands them to `consume`
     /// (which must copy what it keeps); returns the count, 0 when the peer closed its side.
     /// For the many small reads (request heads) that would otherwise allocate an array each.
-    public func read(maxBytes: Int, deadline: ContinuousClock.Instant? = nil,
+    ///
+    /// `drained`: the caller's previous read of this socket returned fewer bytes than it asked
+    /// for, so the kernel's buffer was empty then and any byte since has raised an edge; asking
+    /// again would only hear "would block", so this waits for the edge first (one `recv` less
+    /// per keep-alive request).
+    public func read(maxBytes: Int, deadline: ContinuousClock.Instant? = nil, drained: Bool = false,
                      consume: (UnsafeRawBufferPointer) -> Void) async throws -> Int {
+        if drained { try await pool.waitAfterWouldBlock(for: socket, .readable, deadline: deadline) }
         while true {
             let received = try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 1) { buffer throws -> Int? in
                 guard let count = try socket.receive(into: buffer) else { return nil }

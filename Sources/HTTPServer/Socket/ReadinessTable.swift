@@ -40,7 +40,9 @@ struct ReadinessTable {
         case .readable:
             precondition(registration.reader == nil, "two tasks reading one socket")
             if registration.readable {
-                registration.readable = registration.edgeTriggered
+                // Consumed: kept, every later wait would return at once and an idle
+                // connection would spin between "would block" and this wait.
+                registration.readable = false
                 registrations[fd] = registration
                 return false
             }
