@@ -38,6 +38,41 @@ import Testing
         #expect(throws: Never.self) { try registry.admit(Socket(fileDescriptor: 6), from: Self.hostA, limit: 3, perHostLimit: 2).get() }
     }
 
+    @Test("a stop returns the idle connections only, refuses new ones, and tells later idlers to close")
+    func stopSeesIdleConnections() throws {
+        let registry = ConnectionRegistry()
+        let idle = try registry.admit(Socket(fileDescriptor: 3), from: Self.hostA, limit: 10, perHostLimit: nil).get()
+        let busy = try registry.admit(Socket(fileDescriptor: 4), from: Self.hostA, limit: 10, perHostLimit: nil).get()
+        let late = try registry.admit(Socket(fileDescriptor: 5), from: Self.hostA, limit: 10, perHostLimit: nil).get()
+        #expect(registry.markIdle(idle))
+        #expect(registry.markIdle(busy))
+        registry.markBusy(busy)
+        #expect(!registry.isStopping)
+        #expect(registry.beginStopping() == [Socket(fileDescriptor: 3)])
+        #expect(registry.isStopping)
+        #expect(!registry.markIdle(late), "a connection going idle after the stop must close instead")
+        #expect(registry.admit(Socket(fileDescriptor: 6), from: Self.hostB, limit: 10, perHostLimit: nil)
+                    .map { _ in 0 } == .failure(.stopping))
+    }
+
+    @Test("the descriptor map keeps values by number, grows, counts, and forgets")
+    func descriptorMap() {
+        var map = DescriptorMap<String>()
+        #expect(map[0] == nil && map[1_000] == nil && map.count == 0)
+        map[2] = "two"
+        map[700] = "seven hundred"
+        map[2] = "deux"
+        #expect(map[2] == "deux" && map[700] == "seven hundred" && map[3] == nil)
+        #expect(map.count == 2)
+        #expect(map.entries.map(\.fd) == [2, 700])
+        #expect(map.removeValue(forKey: 2) == "deux")
+        #expect(map.removeValue(forKey: 2) == nil)
+        map[9_999] = nil  // clearing an absent far descriptor allocates nothing and changes nothing
+        #expect(map.count == 1 && map[700] == "seven hundred")
+        map.removeAll()
+        #expect(map.count == 0 && map[700] == nil)
+    }
+
     @Test("IPv4 and its IPv4-mapped IPv6 spelling count as one address; ports do not matter")
     func hostIdentity() throws {
         let v4 = try SocketAddress(host: "192.0.2.7", port: 80).hostIdentity

@@ -51,6 +51,12 @@ struct ScalingControllerSLOTests {
         let results = try await deployment.collectResults(expected: jobs.count, timeout: .seconds(120))
         #expect(Set(results.map(\.imageId)) == Set(jobs.map(\.imageId)), "\(deployment.workerLogs())")
         await scaleOut.stop()
+        // A worker sends its result before it deletes the job: until the last delete lands the
+        // queue still counts that job in flight, and the slo policy would rightly keep one.
+        let drained = try await FleetTestDeployment.eventually(timeout: .seconds(30)) {
+            try await deployment.resources.requests.depth().backlog == 0
+        }
+        #expect(drained, "the request queue kept jobs after every result arrived")
 
         // ...and an slo controller taking over sees an empty queue: all three are surplus.
         var slo = deployment.configuration.scaling

@@ -32,7 +32,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveEquals(name) }?.value
+        for field in fields where field.name.caseInsensitiveEquals(name) { return field.value }
+        return nil
     }
 
     /// Every value of `name`, in order.
@@ -44,9 +45,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// True when a comma-separated field (e.g. `Connection`) lists `token`, case-insensitively.
     public func hasToken(_ token: String, in name: String) -> Bool {
-        values(of: name).contains { value in
-            value.split(separator: ",").contains { $0.trimmingOWS().caseInsensitiveEquals(token) }
+        // Asked of every request (Connection, Expect): walks the fields without building arrays.
+        for field in fields where field.name.caseInsensitiveEquals(name) {
+            let value = field.value
+            var start = value.utf8.startIndex
+            while true {
+                // Commas are ASCII, so these byte indices are valid string indices too.
+                let end = value.utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.utf8.endIndex
+                if value[start..<end].trimmingOWS().caseInsensitiveEquals(token) { return true }
+                guard end < value.utf8.endIndex else { break }
+                start = value.utf8.index(after: end)
+            }
         }
+        return false
     }
 }
 

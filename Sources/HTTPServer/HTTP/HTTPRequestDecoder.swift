@@ -163,6 +163,9 @@ public struct HTTPRequestDecoder: Sendable {
                     throw .tooManyHeaderFields(limit: limits.maxHeaderFields)
                 }
                 let (name, value) = try parseHeaderLine(line)
+                // The state still holds the fields array: without letting go of it first, the
+                // append below would copy every field so far, for every line.
+                state = .endOfMessage
                 partial.headers.append(name, value)
                 state = .headers(partial)
 
@@ -264,15 +267,17 @@ public struct HTTPRequestDecoder: Sendable {
     // MARK: Request line and fields
 
     private func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPDecodingError) -> PartialHead {
-        let spaces = line.indices.filter { line[$0] == 0x20 }
-        guard spaces.count == 2 else { throw .malformedRequestLine }
-        let methodBytes = line[line.startIndex..<spaces[0]]
-        let targetBytes = line[(spaces[0] + 1)..<spaces[1]]
-        let versionBytes = line[(spaces[1] + 1)...]
+        // Exactly two spaces: method SP target SP version.
+        guard let firstSpace = line.firstIndex(of: 0x20),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20),
+              !line[(secondSpace + 1)...].contains(0x20) else { throw .malformedRequestLine }
+        let methodBytes = line[line.startIndex..<firstSpace]
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
+        let versionBytes = line[(secondSpace + 1)...]
 
         let version = try parseVersion(versionBytes)
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPGrammar.isTokenByte) else { throw .invalidMethod }
-        let method = HTTPMethod(String(decoding: methodBytes, as: UTF8.self))
+        let method = HTTPMethod(bytes: methodBytes)
         guard method.isImplemented else { throw .unsupportedMethod(method.rawValue) }
         guard let first = targetBytes.first, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .invalidTarget }
         let isAsterisk = targetBytes.count == 1 && first == UInt8(ascii: "*") && method == .options
@@ -281,10 +286,10 @@ public struct HTTPRequestDecoder: Sendable {
     }
 
     private func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPDecodingError) -> HTTPVersion {
-        let text = Array(bytes)
-        guard text.count == 8, text.starts(with: Array("HTTP/".utf8)), text[6] == UInt8(ascii: "."),
-              HTTPGrammar.isDigit(text[5]), HTTPGrammar.isDigit(text[7]) else { throw .malformedRequestLine }
-        let version = HTTPVersion(major: Int(text[5] - 0x30), minor: Int(text[7] - 0x30))
+        let at = bytes.startIndex
+        guard bytes.count == 8, bytes[at...].starts(with: "HTTP/".utf8), bytes[at + 6] == UInt8(ascii: "."),
+              HTTPGrammar.isDigit(bytes[at + 5]), HTTPGrammar.isDigit(bytes[at + 7]) else { throw .malformedRequestLine }
+        let version = HTTPVersion(major: Int(bytes[at + 5] - 0x30), minor: Int(bytes[at + 7] - 0x30))
         guard version.major == 1 else { throw .unsupportedVersion(version.description) }
         return version
     }
@@ -309,12 +314,22 @@ public struct HTTPRequestDecoder: Sendable {
 
     private func completeHead(_ partial: PartialHead) throws(HTTPDecodingError) -> HTTPRequestHead {
         let headers = partial.headers
-        let hosts = headers.values(of: "Host")
-        if hosts.count > 1 { throw .multipleHosts }
-        if hosts.isEmpty && partial.version.minor >= 1 { throw .missingHost }
+        // One pass over the fields; the arrays stay empty (unallocated) for a bodiless request.
+        var hostCount = 0
+        var transferEncodings: [String] = []
+        var contentLengths: [String] = []
+        for (name, value) in headers {
+            if name.caseInsensitiveEquals("Host") {
+                hostCount += 1
+            } else if name.caseInsensitiveEquals("Transfer-Encoding") {
+                transferEncodings.append(value)
+            } else if name.caseInsensitiveEquals("Content-Length") {
+                contentLengths.append(value)
+            }
+        }
+        if hostCount > 1 { throw .multipleHosts }
+        if hostCount == 0 && partial.version.minor >= 1 { throw .missingHost }
 
-        let transferEncodings = headers.values(of: "Transfer-Encoding")
-        let contentLengths = headers.values(of: "Content-Length")
         var framing = HTTPRequestHead.BodyFraming.none
         if !transferEncodings.isEmpty {
             // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so its framing is faulty; we

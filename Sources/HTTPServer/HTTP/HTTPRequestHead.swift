@@ -29,12 +29,14 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// The target's path part (before `?`), still percent-encoded.
     public var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+        // The target is ASCII (the decoder checked), so a byte search finds the same index as a
+        // character search, without grapheme breaking.
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
     }
 
     /// The query string after `?`, if any, still percent-encoded.
     public var query: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[target.utf8.index(after: $0)...] }
     }
 
     /// Whether the connection may stay open after this request (RFC 9112 §9.3).

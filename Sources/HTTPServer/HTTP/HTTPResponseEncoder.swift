@@ -22,11 +22,15 @@ public enum HTTPResponseEncoder {
                                   reservingBody: Int = 0) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + headers.count * 48 + reservingBody)
-        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
-        bytes.append(contentsOf: String(status.code).utf8)
-        bytes.append(0x20)
-        bytes.append(contentsOf: status.reasonPhrase.utf8)
-        bytes.append(contentsOf: crlf)
+        if status == .ok {
+            bytes.append(contentsOf: okStatusLine)
+        } else {
+            bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+            appendDecimal(status.code, to: &bytes)
+            bytes.append(0x20)
+            appendSanitized(status.reasonPhrase, to: &bytes)
+            bytes.append(contentsOf: crlf)
+        }
         var hasDate = false
         let isUpgrade = status == .switchingProtocols
         for (name, value) in headers {
@@ -56,7 +60,7 @@ public enum HTTPResponseEncoder {
         case .noBody, .untilClose: break
         case let .contentLength(length):
             bytes.append(contentsOf: "Content-Length: ".utf8)
-            bytes.append(contentsOf: String(length).utf8)
+            appendDecimal(length, to: &bytes)
             bytes.append(contentsOf: crlf)
         case .chunked: bytes.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
         }
@@ -72,12 +76,31 @@ public enum HTTPResponseEncoder {
 
     private static let crlf: [UInt8] = [0x0D, 0x0A]
     private static let colonSpace: [UInt8] = [0x3A, 0x20]
+    private static let okStatusLine: [UInt8] = Array("HTTP/1.1 200 OK\r\n".utf8)
 
     /// CR, LF and NUL become spaces so a handler cannot inject header lines.
     private static func appendSanitized(_ text: String, to bytes: inout [UInt8]) {
-        for byte in text.utf8 {
+        let utf8 = text.utf8
+        // Nearly always clean: then one bulk copy instead of a test and an append per byte.
+        if !utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
             bytes.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte)
         }
+    }
+
+    /// A non-negative integer's decimal digits, without building a string.
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value > 0 else { return bytes.append(UInt8(ascii: "0")) }
+        let start = bytes.count
+        var rest = value
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
     }
 
     /// One chunk of a chunked body (RFC 9112 §7.1); empty input encodes nothing, since an empty

@@ -31,6 +31,7 @@ public struct HTTPRouter: HTTPHandler {
     public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
         switch resolve(method: request.method, path: request.path) {
         case let .matched(handler, parameters):
+            guard !parameters.isEmpty else { return try await handler.handle(request) }
             var request = request
             request.routeParameters = parameters
             return try await handler.handle(request)
@@ -53,12 +54,14 @@ public struct HTTPRouter: HTTPHandler {
 
     public func resolve(method: HTTPMethod, path: some StringProtocol) -> Resolution {
         var allowed: [HTTPMethod] = []
-        for route in routes {
-            guard let parameters = route.pattern.match(path) else { continue }
-            if route.method == method || (method == .head && route.method == .get) {
-                return .matched(route.handler, parameters)
+        // By index: iterating by value would copy (retain and release) every route it passes.
+        for index in routes.indices {
+            guard let parameters = routes[index].pattern.match(path) else { continue }
+            let routeMethod = routes[index].method
+            if routeMethod == method || (method == .head && routeMethod == .get) {
+                return .matched(routes[index].handler, parameters)
             }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+            if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
         }
         if allowed.isEmpty { return .notFound }
         if allowed.contains(.get) && !allowed.contains(.head) { allowed.append(.head) }

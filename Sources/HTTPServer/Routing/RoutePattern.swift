@@ -27,7 +27,14 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
     /// Works on the path's UTF-8 bytes: a literal segment without escapes is compared in place,
     /// so a route that does not match, the common case in a list of routes, costs no allocation.
     public func match(_ path: some StringProtocol) -> [String: String]? {
-        var segments = PathSegments(path.utf8)
+        // A native string's bytes are contiguous: matching over a buffer pointer avoids the
+        // string views' index checks on every byte.
+        if let matched = path.utf8.withContiguousStorageIfAvailable({ match(bytes: $0) }) { return matched }
+        return match(bytes: path.utf8)
+    }
+
+    private func match(bytes: some Collection<UInt8>) -> [String: String]? {
+        var segments = PathSegments(bytes)
         var parameters: [String: String] = [:]
         for segment in self.segments {
             switch segment {

@@ -22,6 +22,8 @@ final class HTTPConnection: @unchecked Sendable {
     private let handler: any HTTPHandler
     private let registry: ConnectionRegistry
     private let logger: Logger
+    /// Whether the per-request debug line is wanted (asked once, not per request).
+    private let logsRequests: Bool
     private var decoder: HTTPRequestDecoder
 
     // Per-request state.
@@ -51,17 +53,18 @@ final class HTTPConnection: @unchecked Sendable {
         self.handler = handler
         self.registry = registry
         self.logger = logger
+        self.logsRequests = logger.logLevel <= .debug
         self.decoder = HTTPRequestDecoder(limits: configuration.limits)
     }
 
     /// Serves requests until the client or the server ends the connection, then closes it.
-    func run() async {
+    nonisolated(nonsending) func run() async {
         let upgraded = await serveRequests()
         if !upgraded { socket.close() }
     }
 
     /// Returns true when the connection was handed to an upgrader (which closed it).
-    private func serveRequests() async -> Bool {
+    nonisolated(nonsending) private func serveRequests() async -> Bool {
         while true {
             guard let head = await readHead() else { return false }
             requestNumber += 1
@@ -93,7 +96,10 @@ final class HTTPConnection: @unchecked Sendable {
             #if HTTP_TRACE
             HTTPTrace.record(.handler, since: handlerStarted)
             #endif
-            if await revokeBodyLease() {
+            // Usually the lease is simply there to take back: no suspension point for that.
+            let leaseReturned = bodyLease.compareExchange(expected: requestNumber, desired: 0,
+                                                          ordering: .acquiringAndReleasing).exchanged
+            if !leaseReturned, await revokeBodyLease() {
                 // A task the handler left behind was still reading the body: where the body
                 // stands is unknown, so answer and close.
                 bodyError = nil
@@ -131,7 +137,9 @@ final class HTTPConnection: @unchecked Sendable {
             #if HTTP_TRACE
             HTTPTrace.record(.write, since: writeStarted)
             #endif
-            logger.debug("\(head.method) \(head.target) \(response.status.code)", metadata: ["peer": "\(remoteAddress)"])
+            if logsRequests {
+                logger.debug("\(head.method) \(head.target) \(response.status.code)", metadata: ["peer": "\(remoteAddress)"])
+            }
             if !keepAlive {
                 await lingeringClose()
                 return false
@@ -143,7 +151,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// The next request head; nil when the connection should close (EOF, idle timeout, or an
     /// error that has already been answered).
-    private func readHead() async -> HTTPRequestHead? {
+    nonisolated(nonsending) private func readHead() async -> HTTPRequestHead? {
         let clock = ContinuousClock()
         var headStarted: ContinuousClock.Instant? = decoder.isInsideRequest ? clock.now : nil
         let idleDeadline = clock.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
@@ -286,8 +294,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func write(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) async throws {
-        let deadline = ContinuousClock.now + configuration.writeTimeout
+    nonisolated(nonsending) private func write(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) async throws {
         let date = currentDate()
         let sendsBody = head.method != .head && response.status.allowsBody
         let announceKeepAlive = keepAlive && head.version == .http1_0
@@ -297,7 +304,7 @@ final class HTTPConnection: @unchecked Sendable {
             let closeAfter = !keepAlive || !chunked
             try await socket.write(HTTPResponseEncoder.encodeHead(
                 status: response.status, headers: response.headers, framing: chunked ? .chunked : .untilClose,
-                closeConnection: closeAfter, date: date), deadline: deadline)
+                closeConnection: closeAfter, date: date), deadline: .now + configuration.writeTimeout)
             let writer = SocketBodyWriter(socket: socket, chunked: chunked, timeout: configuration.writeTimeout)
             try await produce(writer)
             if chunked { try await socket.write(HTTPResponseEncoder.lastChunk, deadline: .now + configuration.writeTimeout) }
@@ -323,7 +330,11 @@ final class HTTPConnection: @unchecked Sendable {
                                                        framing: framing, closeConnection: !keepAlive, date: date,
                                                        announceKeepAlive: announceKeepAlive, reservingBody: body.count)
             bytes += body
-            try await socket.write(bytes, deadline: deadline)
+            // Most responses fit the send buffer: sent here, with no suspension point.
+            let sent = try socket.sendAvailable(bytes)
+            if sent < bytes.count {
+                try await socket.write(bytes, from: sent, deadline: .now + configuration.writeTimeout)
+            }
         }
     }
 

@@ -72,7 +72,7 @@ public final class EventLoop: TaskExecutor {
     /// Suspends until `fd` is ready for `interest`, or throws `SocketError.timedOut` after
     /// `deadline`, or `SocketError.closed` when the descriptor is forgotten or the loop stops.
     /// `edgeTriggered`: see `ReadinessTable` (only after the descriptor said "would block").
-    func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?,
+    nonisolated(nonsending) func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?,
               edgeTriggered: Bool) async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             let outcome: Result<Bool, SocketError> = table.withLock { table in

@@ -27,7 +27,7 @@ struct ReadinessTable {
         var writable = false
     }
 
-    private var registrations: [Int32: Registration] = [:]
+    private var registrations = DescriptorMap<Registration>()
 
     /// Registers `continuation` as the waiter for `interest` on `fd` and arms epoll for it;
     /// false (nothing registered) when an edge already came, so the caller resumes it at once.
@@ -113,7 +113,7 @@ struct ReadinessTable {
 
     /// Moves waiters whose deadline has passed into `expired`.
     mutating func sweep(now: ContinuousClock.Instant, into expired: inout [Continuation]) {
-        for (fd, var registration) in registrations {
+        for (fd, var registration) in registrations.entries {
             var changed = false
             if let reader = registration.reader, let deadline = reader.deadline, deadline <= now {
                 expired.append(reader.continuation)
@@ -132,6 +132,6 @@ struct ReadinessTable {
     /// Empties the table; returns every waiter, to be failed.
     mutating func removeAll() -> [Continuation] {
         defer { registrations.removeAll() }
-        return registrations.values.flatMap { [$0.reader, $0.writer].compactMap { $0?.continuation } }
+        return registrations.entries.flatMap { [$0.value.reader, $0.value.writer].compactMap { $0?.continuation } }
     }
 }
