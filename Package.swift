@@ -128,6 +128,8 @@ let package = Package(
             "HTTPServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/HTTPBench"),
+        // Our event loops and tasks with no HTTP work: the floor under a small request's cost.
+        .executableTarget(name: "HTTPFloorServer", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPFloorServer"),
         .executableTarget(name: "VisionBench", dependencies: [
             "Vision", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -18,10 +18,23 @@ final class BenchServer: RSSSampler {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
+    /// `HTTPFloorServer` answers only the dynamic response, to anything.
+    var servesOnlyDynamic: Bool { name == "floor" }
+
     static func ours(binary: String, root: String, name: String = "ours") throws -> BenchServer {
+        try started(binary: binary, arguments: ["--port", "0", "--root", root, "--log-level", "error"], name: name)
+    }
+
+    /// `HTTPFloorServer`: our event loops and tasks with no HTTP work.
+    static func floor(binary: String) throws -> BenchServer {
+        try started(binary: binary, arguments: ["--port", "0"], name: "floor")
+    }
+
+    /// Starts a server that prints `LISTENING <port>` once bound.
+    private static func started(binary: String, arguments: [String], name: String) throws -> BenchServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "0", "--root", root, "--log-level", "error"]
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -18,6 +18,7 @@ struct HTTPBench: AsyncParsableCommand {
     @Option(help: "Idle connections held open in the idle test.") var idleConnections = 500
     @Option(help: "Concurrent connections in the 1 MB upload test.") var concurrentUploads = 300
     @Option(help: "A \"before\" build of HTTPTestServer, measured beside ours in the matrix.") var baselineServer: String?
+    @Option(help: "HTTPFloorServer (release): our event loops and tasks with no HTTP work, measured in the matrix's dynamic cells.") var floorServer: String?
     @Option(help: "wrk runs per matrix cell (the median is reported).") var rounds = 1
     @Option(help: "The CPUs everything runs on (set by scripts/bench-http with taskset; printed only).") var cpus: String?
     @Flag(help: "Only the tail matrix (static/dynamic x 64/512 connections vs nginx).") var matrixOnly = false
@@ -89,6 +90,9 @@ struct HTTPBench: AsyncParsableCommand {
         var servers: [BenchServer] = [try BenchServer.ours(binary: server, root: workspace.staticRoot)]
         if let baselineServer {
             servers.append(try BenchServer.ours(binary: baselineServer, root: workspace.staticRoot, name: "before"))
+        }
+        if let floorServer {
+            servers.append(try BenchServer.floor(binary: floorServer))
         }
         servers.append(try BenchServer.nginx(binary: nginx, workspace: workspace))
         defer { servers.forEach { $0.stop() } }

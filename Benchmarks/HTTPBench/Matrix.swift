@@ -1,8 +1,8 @@
 import Foundation
 
 /// The tail benchmark: static 1 KiB and dynamic 200 B at 64 and 512 keep-alive connections,
-/// ours (and the "before" build, when given) against nginx, each cell the median of `rounds`
-/// wrk runs with p99.9 from wrk's full histogram.
+/// ours (and the "before" build and the floor server, when given) against nginx, each cell the
+/// median of `rounds` wrk runs with p99.9 from wrk's full histogram.
 struct Matrix {
     struct Cell {
         let label: String
@@ -32,7 +32,7 @@ struct Matrix {
         for cell in Matrix.cells {
             var samples: [String: [WrkResult]] = [:]
             for _ in 0..<rounds {
-                for server in servers {
+                for server in servers where cell.path == "/dynamic" || !server.servesOnlyDynamic {
                     let result = try runner.run(url: server.url(cell.path), connections: cell.connections,
                                                 script: percentileScript, sampling: server)
                     samples[server.name, default: []].append(result)

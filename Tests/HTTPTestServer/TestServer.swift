@@ -13,7 +13,8 @@ import Synchronization
 /// `--body-timeout-ms N`, `--keepalive-timeout-ms N`, `--max-body N`, `--log-level L`,
 /// `--max-connections-per-address N`, `--body-grace-ms N`, `--body-min-rate N` (bytes/s),
 /// `--open-file-limit N` (lowers RLIMIT_NOFILE, soft and hard, before starting: for the tests of
-/// descriptor exhaustion, which must not lower the test runner's own limit).
+/// descriptor exhaustion, which must not lower the test runner's own limit), `--event-loops N`
+/// (default: one per core).
 @main
 struct TestServer {
     static func main() async throws {
@@ -32,6 +33,7 @@ struct TestServer {
         configuration.keepAliveTimeout = .milliseconds(options.keepAliveTimeoutMilliseconds)
         configuration.limits.maxBodyBytes = options.maxBodyBytes
         configuration.shutdownGracePeriod = .seconds(5)
+        configuration.eventLoopCount = options.eventLoops
 
         if let openFileLimit = options.openFileLimit {
             var limit = rlimit(rlim_cur: rlim_t(openFileLimit), rlim_max: rlim_t(openFileLimit))
@@ -200,6 +202,7 @@ struct Options {
     var bodyGraceMilliseconds = 30_000
     var bodyMinimumRate = 10_000
     var openFileLimit: Int?
+    var eventLoops: Int?
     var logLevel = Logger.Level.warning
 
     init(_ arguments: ArraySlice<String>) {
@@ -219,6 +222,7 @@ struct Options {
             case "--body-grace-ms": bodyGraceMilliseconds = Int(value) ?? bodyGraceMilliseconds
             case "--body-min-rate": bodyMinimumRate = Int(value) ?? bodyMinimumRate
             case "--open-file-limit": openFileLimit = Int(value)
+            case "--event-loops": eventLoops = Int(value)
             case "--log-level": logLevel = Logger.Level(rawValue: value) ?? logLevel
             default: writeLine("unknown option \(flag)", to: 2)
             }

@@ -141,33 +141,18 @@ public struct HTTPRequestDecoder: Sendable {
                     state = .requestLine(blankLinesSkipped: blankLinesSkipped + 1)
                     continue
                 }
-                state = .headers(try parseRequestLine(line))
+                var partial = try parseRequestLine(line)
+                if let head = try readHeaderLines(into: &partial) { return .head(head) }
+                state = .headers(partial)
+                return nil
 
             case var .headers(partial):
-                let budget = limits.maxHeaderSectionBytes - partial.headerBytes
-                guard let line = try nextLine(limit: max(budget, 0),
-                                              tooLong: .headerSectionTooLarge(limit: limits.maxHeaderSectionBytes)) else { return nil }
-                if line.isEmpty {
-                    let head = try completeHead(partial)
-                    switch head.framing {
-                    case .none, .contentLength(0): state = .endOfMessage
-                    case let .contentLength(length): state = .fixedBody(remaining: length)
-                    case .chunked:
-                        chunkedBodyBytes = 0
-                        state = .chunkSize
-                    }
-                    return .head(head)
-                }
-                partial.headerBytes += line.count + 2
-                guard partial.headers.count < limits.maxHeaderFields else {
-                    throw .tooManyHeaderFields(limit: limits.maxHeaderFields)
-                }
-                let (name, value) = try parseHeaderLine(line)
-                // The state still holds the fields array: without letting go of it first, the
-                // append below would copy every field so far, for every line.
+                // Let go of the state's copy first: `partial`'s fields are then appended to in
+                // place rather than copied whole for every line.
                 state = .endOfMessage
-                partial.headers.append(name, value)
+                if let head = try readHeaderLines(into: &partial) { return .head(head) }
                 state = .headers(partial)
+                return nil
 
             case .endOfMessage:
                 state = .requestLine(blankLinesSkipped: 0)
@@ -220,6 +205,34 @@ public struct HTTPRequestDecoder: Sendable {
                 _ = try parseHeaderLine(line) // validated, then dropped: trailers never override headers
                 state = .trailers(bytes: bytes + line.count + 2, fields: fields + 1)
             }
+        }
+    }
+
+    /// Reads header lines into `partial` until the blank line, then completes the head and
+    /// moves to its body; nil when the bytes run out first (the caller keeps `partial`). One
+    /// loop over the lines, with the head in a local: the state enum is not rebuilt per line.
+    private mutating func readHeaderLines(into partial: inout PartialHead) throws(HTTPDecodingError) -> HTTPRequestHead? {
+        while true {
+            let budget = limits.maxHeaderSectionBytes - partial.headerBytes
+            guard let line = try nextLine(limit: max(budget, 0),
+                                          tooLong: .headerSectionTooLarge(limit: limits.maxHeaderSectionBytes)) else { return nil }
+            if line.isEmpty {
+                let head = try completeHead(partial)
+                switch head.framing {
+                case .none, .contentLength(0): state = .endOfMessage
+                case let .contentLength(length): state = .fixedBody(remaining: length)
+                case .chunked:
+                    chunkedBodyBytes = 0
+                    state = .chunkSize
+                }
+                return head
+            }
+            partial.headerBytes += line.count + 2
+            guard partial.headers.count < limits.maxHeaderFields else {
+                throw .tooManyHeaderFields(limit: limits.maxHeaderFields)
+            }
+            let (name, value) = try parseHeaderLine(line)
+            partial.headers.append(name, value)
         }
     }
 

@@ -52,14 +52,15 @@ public enum HTTPResponseEncoder {
             bytes.append(contentsOf: crlf)
         }
         if !hasDate {
-            bytes.append(contentsOf: "Date: ".utf8)
-            bytes.append(contentsOf: date.utf8)
+            bytes.append(contentsOf: datePrefix)
+            var date = date
+            date.withUTF8 { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: crlf)
         }
         switch framing {
         case .noBody, .untilClose: break
         case let .contentLength(length):
-            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.append(contentsOf: contentLengthPrefix)
             appendDecimal(length, to: &bytes)
             bytes.append(contentsOf: crlf)
         case .chunked: bytes.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
@@ -77,17 +78,21 @@ public enum HTTPResponseEncoder {
     private static let crlf: [UInt8] = [0x0D, 0x0A]
     private static let colonSpace: [UInt8] = [0x3A, 0x20]
     private static let okStatusLine: [UInt8] = Array("HTTP/1.1 200 OK\r\n".utf8)
+    private static let datePrefix: [UInt8] = Array("Date: ".utf8)
+    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
 
     /// CR, LF and NUL become spaces so a handler cannot inject header lines.
     private static func appendSanitized(_ text: String, to bytes: inout [UInt8]) {
-        let utf8 = text.utf8
-        // Nearly always clean: then one bulk copy instead of a test and an append per byte.
-        if !utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
-            bytes.append(contentsOf: utf8)
-            return
-        }
-        for byte in utf8 {
-            bytes.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Nearly always clean: then one bulk copy instead of a test and an append per byte.
+            if !utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                bytes.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte)
+            }
         }
     }
 

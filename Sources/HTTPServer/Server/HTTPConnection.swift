@@ -129,7 +129,16 @@ final class HTTPConnection: @unchecked Sendable {
             let writeStarted = HTTPTrace.now()
             #endif
             do {
-                try await write(response, for: head, keepAlive: keepAlive)
+                if let bytes = encodedWhole(response, for: head, keepAlive: keepAlive) {
+                    // Most responses fit the send buffer: sent here, with no suspension point
+                    // (and no asynchronous call at all).
+                    let sent = try socket.sendAvailable(bytes)
+                    if sent < bytes.count {
+                        try await socket.write(bytes, from: sent, deadline: .now + configuration.writeTimeout)
+                    }
+                } else {
+                    try await write(response, for: head, keepAlive: keepAlive)
+                }
             } catch {
                 logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
                 return false
@@ -153,7 +162,11 @@ final class HTTPConnection: @unchecked Sendable {
     /// error that has already been answered).
     nonisolated(nonsending) private func readHead() async -> HTTPRequestHead? {
         let clock = ContinuousClock()
-        var headStarted: ContinuousClock.Instant? = decoder.isInsideRequest ? clock.now : nil
+        // `started`: a byte of this request has arrived (the connection is busy). The head's
+        // clock is read only once a read has left it incomplete: a head that arrives whole, as
+        // nearly all do, costs no second clock read.
+        var started = decoder.isInsideRequest
+        var headStarted: ContinuousClock.Instant? = nil
         let idleDeadline = clock.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
         #if HTTP_TRACE
         var readReturned = HTTPTrace.now()
@@ -173,8 +186,10 @@ final class HTTPConnection: @unchecked Sendable {
                 await lingeringClose()
                 return nil
             }
-            if headStarted == nil {
+            if !started {
                 guard registry.markIdle(id) else { return nil }
+            } else if headStarted == nil {
+                headStarted = clock.now
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
             let count: Int
@@ -184,7 +199,7 @@ final class HTTPConnection: @unchecked Sendable {
                     decoder.append($0)
                 }
                 socketDrained = count < maxBytes
-            } catch SocketError.timedOut where headStarted != nil {
+            } catch SocketError.timedOut where started {
                 logger.debug("header timeout", metadata: ["peer": "\(remoteAddress)"])
                 try? await writeSimple(.error(.requestTimeout, "request head not received in time"))
                 await lingeringClose()
@@ -196,8 +211,8 @@ final class HTTPConnection: @unchecked Sendable {
             #if HTTP_TRACE
             readReturned = HTTPTrace.now()
             #endif
-            if headStarted == nil {
-                headStarted = clock.now
+            if !started {
+                started = true
                 registry.markBusy(id)
             }
         }
@@ -294,12 +309,35 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: Writing
 
+    /// The whole response, head and body in one buffer (one send), for every response except a
+    /// streamed or file body that is actually sent; nil for those (`write` sends them).
+    private func encodedWhole(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) -> [UInt8]? {
+        let sendsBody = head.method != .head && response.status.allowsBody
+        let framing: HTTPResponseEncoder.Framing
+        var body: [UInt8] = []
+        switch response.body {
+        case .stream, .file:
+            if sendsBody { return nil }
+            // HEAD of a streamed response: its length is unknown, so none is announced.
+            framing = !response.status.allowsBody || response.body.knownLength == nil
+                ? .noBody : .contentLength(response.body.knownLength ?? 0)
+        case .empty, .bytes:
+            framing = response.status.allowsBody ? .contentLength(response.body.knownLength ?? 0) : .noBody
+            if sendsBody, case let .bytes(bytes) = response.body { body = bytes }
+        }
+        var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+                                                   framing: framing, closeConnection: !keepAlive, date: currentDate(),
+                                                   announceKeepAlive: keepAlive && head.version == .http1_0,
+                                                   reservingBody: body.count)
+        bytes += body
+        return bytes
+    }
+
+    /// Sends a streamed or file body (`encodedWhole` answered nil).
     nonisolated(nonsending) private func write(_ response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool) async throws {
         let date = currentDate()
-        let sendsBody = head.method != .head && response.status.allowsBody
-        let announceKeepAlive = keepAlive && head.version == .http1_0
         switch response.body {
-        case .stream(let produce) where sendsBody:
+        case .stream(let produce):
             let chunked = head.version == .http1_1
             let closeAfter = !keepAlive || !chunked
             try await socket.write(HTTPResponseEncoder.encodeHead(
@@ -309,32 +347,13 @@ final class HTTPConnection: @unchecked Sendable {
             try await produce(writer)
             if chunked { try await socket.write(HTTPResponseEncoder.lastChunk, deadline: .now + configuration.writeTimeout) }
             if closeAfter { throw SocketError.closed }
-        case let .file(path, size) where sendsBody:
+        case let .file(path, size):
             let head = HTTPResponseEncoder.encodeHead(
                 status: response.status, headers: response.headers, framing: .contentLength(size),
-                closeConnection: !keepAlive, date: date, announceKeepAlive: announceKeepAlive)
+                closeConnection: !keepAlive, date: date, announceKeepAlive: keepAlive && head.version == .http1_0)
             try await FileSender.send(path: path, size: size, after: head, over: socket, timeout: configuration.writeTimeout)
-        default:
-            let framing: HTTPResponseEncoder.Framing
-            if !response.status.allowsBody {
-                framing = .noBody
-            } else if case .stream = response.body {
-                framing = .noBody // HEAD of a streamed response: length unknown, so none announced
-            } else {
-                framing = .contentLength(response.body.knownLength ?? 0)
-            }
-            var body: [UInt8] = []
-            if sendsBody, case let .bytes(bytes) = response.body { body = bytes }
-            // Head and body in one buffer: one send per response.
-            var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
-                                                       framing: framing, closeConnection: !keepAlive, date: date,
-                                                       announceKeepAlive: announceKeepAlive, reservingBody: body.count)
-            bytes += body
-            // Most responses fit the send buffer: sent here, with no suspension point.
-            let sent = try socket.sendAvailable(bytes)
-            if sent < bytes.count {
-                try await socket.write(bytes, from: sent, deadline: .now + configuration.writeTimeout)
-            }
+        case .empty, .bytes:
+            preconditionFailure("fixed bodies are sent whole (encodedWhole)")
         }
     }
 

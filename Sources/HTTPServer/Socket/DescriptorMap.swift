@@ -5,7 +5,6 @@
 /// hashing into a dictionary.
 struct DescriptorMap<Value> {
     private var slots: [Value?] = []
-    private(set) var count = 0
 
     subscript(fd: Int32) -> Value? {
         get {
@@ -18,11 +17,6 @@ struct DescriptorMap<Value> {
             if index >= slots.count {
                 guard newValue != nil else { return }
                 slots.append(contentsOf: repeatElement(nil, count: max(index + 1 - slots.count, slots.count)))
-            }
-            switch (slots[index] != nil, newValue != nil) {
-            case (false, true): count += 1
-            case (true, false): count -= 1
-            default: break
             }
             slots[index] = newValue
         }
@@ -42,6 +36,5 @@ struct DescriptorMap<Value> {
 
     mutating func removeAll() {
         slots.removeAll()
-        count = 0
     }
 }

@@ -35,7 +35,7 @@ extension Socket {
     }
 
     /// The address the kernel actually bound (the real port after binding port 0).
-    func localAddress() throws(SocketError) -> SocketAddress {
+    public func localAddress() throws(SocketError) -> SocketAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -47,7 +47,7 @@ extension Socket {
 
     /// One non-blocking accept. `nil` means no connection is pending (EAGAIN).
     /// `accept4` needs `_GNU_SOURCE` from Swift, so the flags are set with `fcntl` afterwards.
-    func accept() throws(SocketError) -> (Socket, SocketAddress)? {
+    public func accept() throws(SocketError) -> (Socket, SocketAddress)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         while true {
@@ -107,7 +107,7 @@ extension Socket {
         _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_WR))
     }
 
-    func close() {
+    public func close() {
         _ = Glibc.close(fileDescriptor)
     }
 }
