@@ -22,17 +22,17 @@ public enum HTTPResponseEncoder {
                                   reservingBody: Int = 0) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + headers.count * 48 + reservingBody)
-        if status == .ok {
-            bytes.append(contentsOf: okStatusLine)
+        if status.code == 200 && status.reasonPhrase == "OK" {
+            append("HTTP/1.1 200 OK\r\n", to: &bytes)
         } else {
-            bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+            append("HTTP/1.1 ", to: &bytes)
             appendDecimal(status.code, to: &bytes)
             bytes.append(0x20)
             appendSanitized(status.reasonPhrase, to: &bytes)
-            bytes.append(contentsOf: crlf)
+            append("\r\n", to: &bytes)
         }
         var hasDate = false
-        let isUpgrade = status == .switchingProtocols
+        let isUpgrade = status.code == 101
         for (name, value) in headers {
             // Only names starting with c/t/d can be ones the server owns; skip the compares otherwise.
             switch name.utf8.first.map({ $0 | 0x20 }) {
@@ -47,39 +47,38 @@ public enum HTTPResponseEncoder {
                 break
             }
             appendSanitized(name, to: &bytes)
-            bytes.append(contentsOf: colonSpace)
+            append(": ", to: &bytes)
             appendSanitized(value, to: &bytes)
-            bytes.append(contentsOf: crlf)
+            append("\r\n", to: &bytes)
         }
         if !hasDate {
-            bytes.append(contentsOf: datePrefix)
+            append("Date: ", to: &bytes)
             var date = date
             date.withUTF8 { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: crlf)
+            append("\r\n", to: &bytes)
         }
         switch framing {
         case .noBody, .untilClose: break
         case let .contentLength(length):
-            bytes.append(contentsOf: contentLengthPrefix)
+            append("Content-Length: ", to: &bytes)
             appendDecimal(length, to: &bytes)
-            bytes.append(contentsOf: crlf)
-        case .chunked: bytes.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            append("\r\n", to: &bytes)
+        case .chunked: append("Transfer-Encoding: chunked\r\n", to: &bytes)
         }
         if closeConnection && !isUpgrade {
-            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+            append("Connection: close\r\n", to: &bytes)
         } else if announceKeepAlive {
             // HTTP/1.0 clients close unless the response says otherwise (RFC 9112 §9.3).
-            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            append("Connection: keep-alive\r\n", to: &bytes)
         }
-        bytes.append(contentsOf: crlf)
+        append("\r\n", to: &bytes)
         return bytes
     }
 
-    private static let crlf: [UInt8] = [0x0D, 0x0A]
-    private static let colonSpace: [UInt8] = [0x3A, 0x20]
-    private static let okStatusLine: [UInt8] = Array("HTTP/1.1 200 OK\r\n".utf8)
-    private static let datePrefix: [UInt8] = Array("Date: ".utf8)
-    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+    /// A literal's bytes, straight from the binary: no array to retain, no string view to walk.
+    private static func append(_ literal: StaticString, to bytes: inout [UInt8]) {
+        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
 
     /// CR, LF and NUL become spaces so a handler cannot inject header lines.
     private static func appendSanitized(_ text: String, to bytes: inout [UInt8]) {

@@ -19,7 +19,7 @@ public struct HTTPRouter: HTTPHandler {
     }
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String,
-                             _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
+                             _ body: nonisolated(nonsending) @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
         add(method, pattern, ClosureHandler(body))
     }
 
@@ -28,7 +28,7 @@ public struct HTTPRouter: HTTPHandler {
         fallback = handler
     }
 
-    public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+    nonisolated(nonsending) public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
         switch resolve(method: request.method, path: request.path) {
         case let .matched(handler, parameters):
             guard !parameters.isEmpty else { return try await handler.handle(request) }

@@ -119,7 +119,8 @@ final class HTTPConnection: @unchecked Sendable {
             }
             if registry.isStopping { keepAlive = false }
 
-            if response.upgrader != nil && response.status == .switchingProtocols {
+            // The code first: testing the optional upgrader copies and destroys an existential.
+            if response.status.code == 101 && response.upgrader != nil && response.status == .switchingProtocols {
                 return await upgrade(request: head, response: response)
             }
             if !bodyFinished {

@@ -43,13 +43,20 @@ public struct AsyncSocket: Sendable {
                      consume: (UnsafeRawBufferPointer) -> Void) async throws -> Int {
         if drained { try await pool.waitAfterWouldBlock(for: socket, .readable, deadline: deadline) }
         while true {
-            let received = try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 1) { buffer throws -> Int? in
-                guard let count = try socket.receive(into: buffer) else { return nil }
-                consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                return count
-            }
-            if let received { return received }
+            if let received = try receive(maxBytes: maxBytes, consume: consume) { return received }
             try await pool.waitAfterWouldBlock(for: socket, .readable, deadline: deadline)
+        }
+    }
+
+    /// One receive through a scratch buffer on the thread's stack. Synchronous and never inlined
+    /// on purpose: inside an async function the same temporary allocation would come from the
+    /// task's allocator, and 16 KiB per read does not fit its slab (a heap slab per request).
+    @inline(never)
+    private func receive(maxBytes: Int, consume: (UnsafeRawBufferPointer) -> Void) throws -> Int? {
+        try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 1) { buffer throws -> Int? in
+            guard let count = try socket.receive(into: buffer) else { return nil }
+            consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            return count
         }
     }
 
