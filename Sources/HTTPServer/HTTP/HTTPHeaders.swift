@@ -65,19 +65,9 @@ extension StringProtocol {
     func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
         let lhs = utf8, rhs = other.utf8
         guard lhs.count == rhs.count else { return false }
-        // Header names are compared several times per request: over contiguous bytes when both
-        // sides have them (native strings do), byte by byte through the views otherwise.
-        if let equal = lhs.withContiguousStorageIfAvailable({ left in
-            rhs.withContiguousStorageIfAvailable { right in
-                for index in 0..<left.count where !Self.sameLetterIgnoringCase(left[index], right[index]) { return false }
-                return true
-            }
-        }), let equal { return equal }
-        return zip(lhs, rhs).allSatisfy(Self.sameLetterIgnoringCase)
-    }
-
-    private static func sameLetterIgnoringCase(_ a: UInt8, _ b: UInt8) -> Bool {
-        a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        return zip(lhs, rhs).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        }
     }
 
     /// Strips optional whitespace (SP / HTAB) from both ends.

@@ -15,26 +15,11 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     /// Methods this server implements. TRACE and CONNECT are deliberately absent (cross-site
     /// tracing, proxy abuse); unknown tokens get 501 as RFC 9110 §9.1 asks.
-    public static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .delete, .patch, .options]
+    public static let implemented = Set(implementedList)
+    private static let implementedList: [HTTPMethod] = [.get, .head, .post, .put, .delete, .patch, .options]
 
-    public var isImplemented: Bool {
-        // A switch, not `implemented.contains`: no hashing of the method on every request.
-        switch rawValue {
-        case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS": return true
-        default: return false
-        }
-    }
-
-    /// The method named by a request line's token bytes; the common ones without building a string.
-    init(bytes: ArraySlice<UInt8>) {
-        if bytes.elementsEqual("GET".utf8) {
-            self = .get
-        } else if bytes.elementsEqual("POST".utf8) {
-            self = .post
-        } else {
-            self.init(String(decoding: bytes, as: UTF8.self))
-        }
-    }
+    /// Asked of every request: a few short-string compares over the list, no hashing.
+    public var isImplemented: Bool { HTTPMethod.implementedList.contains(self) }
 
     /// Methods whose requests normally carry a body, so a missing length is a 411.
     var expectsBody: Bool { self == .post || self == .put || self == .patch }

@@ -290,7 +290,7 @@ public struct HTTPRequestDecoder: Sendable {
 
         let version = try parseVersion(versionBytes)
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPGrammar.isTokenByte) else { throw .invalidMethod }
-        let method = HTTPMethod(bytes: methodBytes)
+        let method = HTTPMethod(String(decoding: methodBytes, as: UTF8.self))
         guard method.isImplemented else { throw .unsupportedMethod(method.rawValue) }
         guard let first = targetBytes.first, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .invalidTarget }
         let isAsterisk = targetBytes.count == 1 && first == UInt8(ascii: "*") && method == .options

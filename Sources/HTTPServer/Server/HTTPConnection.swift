@@ -119,8 +119,8 @@ final class HTTPConnection: @unchecked Sendable {
             }
             if registry.isStopping { keepAlive = false }
 
-            // The code first: testing the optional upgrader copies and destroys an existential.
-            if response.status.code == 101 && response.upgrader != nil && response.status == .switchingProtocols {
+            // The status first: testing the optional upgrader copies and destroys an existential.
+            if response.status == .switchingProtocols && response.upgrader != nil {
                 return await upgrade(request: head, response: response)
             }
             if !bodyFinished {

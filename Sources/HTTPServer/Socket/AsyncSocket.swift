@@ -5,9 +5,8 @@
 /// writer: that is the server's backpressure. Reads return what is available, up to a maximum.
 ///
 /// The waiting methods are `nonisolated(nonsending)`: they run on the caller's executor (a
-/// connection's event loop), so calling them and resuming from them checks for no executor hop;
-/// that check, asked of the task's executor preference on every read, cost about 5% of a
-/// small request's user time.
+/// connection's event loop), so calling them and resuming from them checks for no executor hop
+/// (a question put to the task's executor preference, under its status lock, on every read).
 public struct AsyncSocket: Sendable {
     public let socket: Socket
     public let pool: SocketPool
@@ -49,8 +48,8 @@ public struct AsyncSocket: Sendable {
     }
 
     /// One receive through a scratch buffer on the thread's stack. Synchronous and never inlined
-    /// on purpose: inside an async function the same temporary allocation would come from the
-    /// task's allocator, and 16 KiB per read does not fit its slab (a heap slab per request).
+    /// on purpose: inlined into an async function, the temporary allocation became part of that
+    /// function's frame, taken from the task's allocator (the head reader's frame was over 16 KiB).
     @inline(never)
     private func receive(maxBytes: Int, consume: (UnsafeRawBufferPointer) -> Void) throws -> Int? {
         try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 1) { buffer throws -> Int? in
@@ -77,16 +76,10 @@ public struct AsyncSocket: Sendable {
 
     /// Writes all of `bytes` (from `offset`), waiting for buffer space as needed.
     nonisolated(nonsending) public func write(_ bytes: [UInt8], from offset: Int = 0, deadline: ContinuousClock.Instant? = nil) async throws {
-        var offset = offset
+        var offset = try sendAvailable(bytes, from: offset)
         while offset < bytes.count {
-            let sent = try bytes.withUnsafeBytes { raw in
-                try socket.send(UnsafeRawBufferPointer(rebasing: raw[offset...]))
-            }
-            if let sent {
-                offset += sent
-            } else {
-                try await pool.waitAfterWouldBlock(for: socket, .writable, deadline: deadline)
-            }
+            try await pool.waitAfterWouldBlock(for: socket, .writable, deadline: deadline)
+            offset = try sendAvailable(bytes, from: offset)
         }
     }
 
