@@ -74,18 +74,18 @@ import Testing
             try? await Task.sleep(for: .milliseconds(10))
             _ = [UInt8(1)].withUnsafeBytes { try? b.send($0) }
         }
-        try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .seconds(5))
+        try await pool.loop(for: a).wait(for: a.fileDescriptor, .readable, deadline: .now + .seconds(5), edgeTriggered: true)
         await sender.value
         _ = try byte.withUnsafeMutableBytes { try a.receive(into: $0) }
         // Data arrives while nobody waits: its edge must not be lost.
         _ = [UInt8(2)].withUnsafeBytes { try? b.send($0) }
         try await Task.sleep(for: .milliseconds(50))
-        try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(300))
+        try await pool.loop(for: a).wait(for: a.fileDescriptor, .readable, deadline: .now + .milliseconds(300), edgeTriggered: true)
         #expect(try byte.withUnsafeMutableBytes { try a.receive(into: $0) } == 1)
         #expect(byte == [2])
         // That edge is used up: the next wait (the socket drained) waits for new data.
         await #expect(throws: SocketError.timedOut) {
-            try await pool.waitAfterWouldBlock(for: a, .readable, deadline: .now + .milliseconds(50))
+            try await pool.loop(for: a).wait(for: a.fileDescriptor, .readable, deadline: .now + .milliseconds(50), edgeTriggered: true)
         }
     }
 }

@@ -6,10 +6,10 @@ import Testing
 @Suite struct WSConnectionQueueTests {
     /// A transport for connections that are never run; touching it is a test failure.
     struct NeverUsedTransport: WSTransport {
-        func read(maxBytes: Int, deadline: ContinuousClock.Instant?) async throws -> [UInt8] {
+        func read(maxBytes: Int, deadline: Deadline?) async throws -> [UInt8] {
             Issue.record("read on a queue-only connection"); return []
         }
-        func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant?) async throws {
+        func write(_ bytes: [UInt8], deadline: Deadline?) async throws {
             Issue.record("write on a queue-only connection")
         }
         func close() {}

@@ -29,12 +29,15 @@ public struct HTTPRouter: HTTPHandler {
     }
 
     nonisolated(nonsending) public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        switch resolve(method: request.method, path: request.path) {
-        case let .matched(handler, parameters):
-            guard !parameters.isEmpty else { return try await handler.handle(request) }
+        switch locate(method: request.method, path: request.path) {
+        case let .route(index, parameters):
+            // Called in place rather than through a copy of the handler: a copy retains and
+            // releases the handler's object, whose reference count every event loop's thread
+            // then writes (a contended cache line on each request).
+            guard !parameters.isEmpty else { return try await routes[index].handler.handle(request) }
             var request = request
             request.routeParameters = parameters
-            return try await handler.handle(request)
+            return try await routes[index].handler.handle(request)
         case let .methodNotAllowed(allowed):
             var response = HTTPResponse.error(.methodNotAllowed, "\(request.method) is not allowed here")
             response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
@@ -53,13 +56,27 @@ public struct HTTPRouter: HTTPHandler {
     }
 
     public func resolve(method: HTTPMethod, path: some StringProtocol) -> Resolution {
+        switch locate(method: method, path: path) {
+        case let .route(index, parameters): .matched(routes[index].handler, parameters)
+        case let .methodNotAllowed(allowed): .methodNotAllowed(allowed)
+        case .notFound: .notFound
+        }
+    }
+
+    private enum Location {
+        case route(Int, [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private func locate(method: HTTPMethod, path: some StringProtocol) -> Location {
         var allowed: [HTTPMethod] = []
         // By index: iterating by value would copy (retain and release) every route it passes.
         for index in routes.indices {
             guard let parameters = routes[index].pattern.match(path) else { continue }
             let routeMethod = routes[index].method
             if routeMethod == method || (method == .head && routeMethod == .get) {
-                return .matched(routes[index].handler, parameters)
+                return .route(index, parameters)
             }
             if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
         }

@@ -162,13 +162,12 @@ final class HTTPConnection: @unchecked Sendable {
     /// The next request head; nil when the connection should close (EOF, idle timeout, or an
     /// error that has already been answered).
     nonisolated(nonsending) private func readHead() async -> HTTPRequestHead? {
-        let clock = ContinuousClock()
         // `started`: a byte of this request has arrived (the connection is busy). The head's
         // clock is read only once a read has left it incomplete: a head that arrives whole, as
         // nearly all do, costs no second clock read.
         var started = decoder.isInsideRequest
-        var headStarted: ContinuousClock.Instant? = nil
-        let idleDeadline = clock.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
+        var headStarted: Deadline? = nil
+        let idleDeadline = Deadline.now + (requestNumber == 0 ? configuration.headerReadTimeout : configuration.keepAliveTimeout)
         #if HTTP_TRACE
         var readReturned = HTTPTrace.now()
         #endif
@@ -190,7 +189,7 @@ final class HTTPConnection: @unchecked Sendable {
             if !started {
                 guard registry.markIdle(id) else { return nil }
             } else if headStarted == nil {
-                headStarted = clock.now
+                headStarted = Deadline.now
             }
             let deadline = headStarted.map { $0 + configuration.headerReadTimeout } ?? idleDeadline
             let count: Int
@@ -238,7 +237,7 @@ final class HTTPConnection: @unchecked Sendable {
         var interrupted = false
         while !bodyLease.compareExchange(expected: requestNumber, desired: 0, ordering: .acquiringAndReleasing).exchanged {
             interrupted = true
-            socket.pool.interrupt(socket.socket)
+            socket.interrupt()
             await Task.yield()
         }
         return interrupted
@@ -284,8 +283,8 @@ final class HTTPConnection: @unchecked Sendable {
         let rate = Double(max(configuration.bodyMinimumBytesPerSecond, 1))
         let budget = configuration.bodyReadGracePeriod + .seconds(Double(bodyReceived) / rate) - bodyWaited
         guard budget > .zero else { throw SocketError.timedOut }
-        let started = ContinuousClock.now
-        defer { bodyWaited += ContinuousClock.now - started }
+        let started = Deadline.now
+        defer { bodyWaited += Deadline.now - started }
         socketDrained = false
         let bytes = try await socket.read(maxBytes: 64 * 1024, deadline: started + min(configuration.bodyIdleTimeout, budget))
         bodyReceived += bytes.count
@@ -397,7 +396,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// response is not destroyed by a TCP reset caused by unread request bytes.
     private func lingeringClose() async {
         socket.socket.shutdownWrite()
-        let deadline = ContinuousClock.now + .milliseconds(500)
+        let deadline = Deadline.now + .milliseconds(500)
         var discarded = 0
         while discarded < 1 << 20, let bytes = try? await socket.read(maxBytes: 64 * 1024, deadline: deadline), !bytes.isEmpty {
             discarded += bytes.count

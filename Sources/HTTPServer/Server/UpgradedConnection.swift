@@ -27,12 +27,12 @@ public final class UpgradedConnection: Sendable {
 
     /// Reads what is available, up to `maxBytes`; empty means the peer closed. Throws
     /// `SocketError.timedOut` after `deadline`, `.closed` after `close()`, `.disconnected`.
-    public func read(maxBytes: Int = 64 * 1024, deadline: ContinuousClock.Instant? = nil) async throws -> [UInt8] {
+    public func read(maxBytes: Int = 64 * 1024, deadline: Deadline? = nil) async throws -> [UInt8] {
         try await socket.read(maxBytes: maxBytes, deadline: deadline)
     }
 
     /// Writes all bytes, suspending while the peer's receive window is full (backpressure).
-    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) async throws {
+    public func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         try await socket.write(bytes, deadline: deadline)
     }
 

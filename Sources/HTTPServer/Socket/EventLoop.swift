@@ -72,7 +72,7 @@ public final class EventLoop: TaskExecutor {
     /// Suspends until `fd` is ready for `interest`, or throws `SocketError.timedOut` after
     /// `deadline`, or `SocketError.closed` when the descriptor is forgotten or the loop stops.
     /// `edgeTriggered`: see `ReadinessTable` (only after the descriptor said "would block").
-    nonisolated(nonsending) func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: ContinuousClock.Instant?,
+    nonisolated(nonsending) func wait(for fd: Int32, _ interest: SocketPool.Interest, deadline: Deadline?,
               edgeTriggered: Bool) async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             let outcome: Result<Bool, SocketError> = table.withLock { table in
@@ -121,7 +121,7 @@ public final class EventLoop: TaskExecutor {
         var expired: [ReadinessTable.Continuation] = []
         let sweepMilliseconds = Int32(sweepInterval.components.seconds * 1000
             + sweepInterval.components.attoseconds / 1_000_000_000_000_000)
-        var nextSweep = ContinuousClock.now + sweepInterval
+        var nextSweep = Deadline.now + sweepInterval
 
         while running.load(ordering: .acquiring) {
             let timeout: Int32 = queue.withLock { queue in
@@ -134,7 +134,7 @@ public final class EventLoop: TaskExecutor {
             #if HTTP_TRACE
             if count > 0 { lastPoll.store(HTTPTrace.now(), ordering: .relaxed) }
             #endif
-            let now = ContinuousClock.now
+            let now = Deadline.now
             let sweeping = now >= nextSweep
             if sweeping { nextSweep = now + sweepInterval }
             if count > 0 || sweeping {

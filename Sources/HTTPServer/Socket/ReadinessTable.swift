@@ -14,7 +14,7 @@ struct ReadinessTable {
 
     private struct Waiter {
         var continuation: Continuation
-        var deadline: ContinuousClock.Instant?
+        var deadline: Deadline?
     }
 
     private struct Registration {
@@ -33,7 +33,7 @@ struct ReadinessTable {
     /// false (nothing registered) when an edge already came, so the caller resumes it at once.
     /// At most one reader and one writer may wait on a descriptor at a time.
     mutating func add(_ continuation: Continuation, for fd: Int32, _ interest: SocketPool.Interest,
-                      deadline: ContinuousClock.Instant?, edgeTriggered: Bool, epoll: Epoll) throws(SocketError) -> Bool {
+                      deadline: Deadline?, edgeTriggered: Bool, epoll: Epoll) throws(SocketError) -> Bool {
         var registration = registrations[fd] ?? Registration(edgeTriggered: edgeTriggered)
         let waiter = Waiter(continuation: continuation, deadline: deadline)
         switch interest {
@@ -112,7 +112,7 @@ struct ReadinessTable {
     }
 
     /// Moves waiters whose deadline has passed into `expired`.
-    mutating func sweep(now: ContinuousClock.Instant, into expired: inout [Continuation]) {
+    mutating func sweep(now: Deadline, into expired: inout [Continuation]) {
         for (fd, var registration) in registrations.entries {
             var changed = false
             if let reader = registration.reader, let deadline = reader.deadline, deadline <= now {

@@ -42,19 +42,8 @@ public final class SocketPool: Sendable {
     /// Suspends until `socket` is ready for `interest`, or throws `SocketError.timedOut` after
     /// `deadline`, or `SocketError.closed` when the socket is forgotten or the pool stops.
     /// At most one reader and one writer may wait on a socket at a time.
-    nonisolated(nonsending) public func wait(for socket: Socket, _ interest: Interest, deadline: ContinuousClock.Instant? = nil) async throws {
+    nonisolated(nonsending) public func wait(for socket: Socket, _ interest: Interest, deadline: Deadline? = nil) async throws {
         try await loop(for: socket).wait(for: socket.fileDescriptor, interest, deadline: deadline, edgeTriggered: false)
-    }
-
-    /// Like `wait`, for a socket that has just answered "would block" to `interest` (so an edge
-    /// will come when that changes): watched edge-triggered, without an `epoll_ctl` per wait.
-    /// A socket must be waited on always this way or always the other.
-    nonisolated(nonsending) func waitAfterWouldBlock(for socket: Socket, _ interest: Interest, deadline: ContinuousClock.Instant?) async throws {
-        let loop = loop(for: socket)
-        try await loop.wait(for: socket.fileDescriptor, interest, deadline: deadline, edgeTriggered: true)
-        #if HTTP_TRACE
-        HTTPTrace.record(.readyToResume, since: loop.lastPoll.load(ordering: .relaxed))
-        #endif
     }
 
     /// Removes `socket` from the pool before its owner closes it, failing any waiter with

@@ -29,14 +29,13 @@ extension WSConnection {
             return (.internalError, "cannot allocate inflater", true)
         }
         var inbound = WSInbound(role: .server, limits: configuration.limits, inflater: inflater)
-        let clock = ContinuousClock()
-        var lastReceived = clock.now
-        var pingSentAt: ContinuousClock.Instant?
+        var lastReceived = Deadline.now
+        var pingSentAt: Deadline?
         var pending = bufferedBytes
 
         while true {
             if !pending.isEmpty {
-                lastReceived = clock.now
+                lastReceived = Deadline.now
                 pingSentAt = nil
                 let output = inbound.receive(pending)
                 pending = []
@@ -69,7 +68,7 @@ extension WSConnection {
                     return (.goingAway, "idle timeout", true)
                 }
                 ping()
-                pingSentAt = clock.now
+                pingSentAt = Deadline.now
             } catch {
                 return (.abnormalClosure, "\(error)", false)
             }
@@ -101,10 +100,9 @@ extension WSConnection {
     /// unparseable after a protocol error, so a quiet period stands in for "the peer's close arrived".
     private func discardUntilPeerCloses() async {
         transport.shutdownWrite()
-        let clock = ContinuousClock()
-        let deadline = clock.now + configuration.closeTimeout
-        while clock.now < deadline {
-            let quietDeadline = min(deadline, clock.now + .milliseconds(250))
+        let deadline = Deadline.now + configuration.closeTimeout
+        while Deadline.now < deadline {
+            let quietDeadline = min(deadline, Deadline.now + .milliseconds(250))
             guard let bytes = try? await transport.read(maxBytes: 64 * 1024, deadline: quietDeadline),
                   !bytes.isEmpty else { return }
         }
