@@ -1,6 +1,7 @@
 import HTTPServer
 
-/// Arbitrary bytes through the request decoder, split at a size chosen by the first byte, then
+/// Arbitrary bytes as a response head for the encoder (`checkResponseEncoder`), then through
+/// the request decoder, split at a size chosen by the first byte, then
 /// each decoded target through the router's pattern matching and the static resolver's
 /// percent-decoding. Any error is fine; a crash, a hang, or a broken invariant is a finding.
 let FuzzHTTPDecoderEntry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { data, size in
@@ -12,6 +13,7 @@ func fuzzHTTPDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let pieceSize = Int(data[0] % 64) + 1
     let bytes = UnsafeBufferPointer(start: data + 1, count: size - 1)
+    checkResponseEncoder(bytes)
     var limits = HTTPRequestDecoder.Limits()
     limits.maxRequestLineBytes = 512
     limits.maxHeaderSectionBytes = 2048

@@ -24,7 +24,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Replaces every field called `name` with one field (or removes them when `value` is nil).
     public mutating func set(_ name: String, _ value: String?) {
-        fields.removeAll { $0.name.caseInsensitiveEquals(name) }
+        // Most sets add a new name: then nothing to remove, and no pass that rebuilds the array.
+        if fields.contains(where: { $0.name.caseInsensitiveEquals(name) }) {
+            fields.removeAll { $0.name.caseInsensitiveEquals(name) }
+        }
         if let value { fields.append((name, value)) }
     }
 
@@ -58,23 +61,5 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
             }
         }
         return false
-    }
-}
-
-extension StringProtocol {
-    func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
-        let lhs = utf8, rhs = other.utf8
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
-        }
-    }
-
-    /// Strips optional whitespace (SP / HTAB) from both ends.
-    func trimmingOWS() -> Substring {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
     }
 }

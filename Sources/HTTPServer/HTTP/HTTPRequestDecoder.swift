@@ -300,11 +300,17 @@ public struct HTTPRequestDecoder: Sendable {
 
     private func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPDecodingError) -> HTTPVersion {
         let at = bytes.startIndex
-        guard bytes.count == 8, bytes[at...].starts(with: "HTTP/".utf8), bytes[at + 6] == UInt8(ascii: "."),
+        guard bytes.count == 8, Self.startsWithHTTPSlash(bytes), bytes[at + 6] == UInt8(ascii: "."),
               HTTPGrammar.isDigit(bytes[at + 5]), HTTPGrammar.isDigit(bytes[at + 7]) else { throw .malformedRequestLine }
         let version = HTTPVersion(major: Int(bytes[at + 5] - 0x30), minor: Int(bytes[at + 7] - 0x30))
         guard version.major == 1 else { throw .unsupportedVersion(version.description) }
         return version
+    }
+
+    /// Compared with a static buffer, not a string's UTF-8 view (a form check per byte).
+    private static func startsWithHTTPSlash(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let prefix: StaticString = "HTTP/"
+        return prefix.withUTF8Buffer { bytes.starts(with: $0) }
     }
 
     private func parseHeaderLine(_ line: ArraySlice<UInt8>) throws(HTTPDecodingError) -> (String, String) {

@@ -29,14 +29,12 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// The target's path part (before `?`), still percent-encoded.
     public var path: Substring {
-        // The target is ASCII (the decoder checked), so a byte search finds the same index as a
-        // character search, without grapheme breaking.
-        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+        target.firstIndex(ofASCII: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
     }
 
     /// The query string after `?`, if any, still percent-encoded.
     public var query: Substring? {
-        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[target.utf8.index(after: $0)...] }
+        target.firstIndex(ofASCII: UInt8(ascii: "?")).map { target[target.utf8.index(after: $0)...] }
     }
 
     /// Whether the connection may stay open after this request (RFC 9112 §9.3).

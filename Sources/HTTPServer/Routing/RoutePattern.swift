@@ -56,7 +56,11 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether a raw segment, once percent-decoded, is `literal`.
     private static func segment(_ part: some Collection<UInt8>, equals literal: String) -> Bool {
-        if !part.contains(UInt8(ascii: "%")) { return part.elementsEqual(literal.utf8) }
+        if !part.contains(UInt8(ascii: "%")) {
+            // Against the literal's contiguous bytes: its UTF-8 view costs a form check per byte.
+            return literal.utf8.withContiguousStorageIfAvailable { part.elementsEqual($0) }
+                ?? part.elementsEqual(literal.utf8)
+        }
         return decode(part) == literal
     }
 

@@ -325,12 +325,10 @@ final class HTTPConnection: @unchecked Sendable {
             framing = response.status.allowsBody ? .contentLength(response.body.knownLength ?? 0) : .noBody
             if sendsBody, case let .bytes(bytes) = response.body { body = bytes }
         }
-        var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
-                                                   framing: framing, closeConnection: !keepAlive, date: currentDate(),
-                                                   announceKeepAlive: keepAlive && head.version == .http1_0,
-                                                   reservingBody: body.count)
-        bytes += body
-        return bytes
+        return HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+                                              framing: framing, closeConnection: !keepAlive, date: currentDate(),
+                                              announceKeepAlive: keepAlive && head.version == .http1_0,
+                                              followedBy: body)
     }
 
     /// Sends a streamed or file body (`encodedWhole` answered nil).
@@ -369,10 +367,11 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func writeSimple(_ response: HTTPResponse) async throws {
-        var bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
+        var body: [UInt8] = []
+        if case let .bytes(bytes) = response.body { body = bytes }
+        let bytes = HTTPResponseEncoder.encodeHead(status: response.status, headers: response.headers,
                                                    framing: .contentLength(response.body.knownLength ?? 0),
-                                                   closeConnection: true, date: HTTPDate.now())
-        if case let .bytes(body) = response.body { bytes += body }
+                                                   closeConnection: true, date: HTTPDate.now(), followedBy: body)
         try await socket.write(bytes, deadline: .now + configuration.writeTimeout)
     }
 

@@ -213,7 +213,7 @@ public final class Server: Sendable {
     private static func refusal(_ body: [UInt8]) -> [UInt8] {
         HTTPResponseEncoder.encodeHead(
             status: .serviceUnavailable, headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
-            framing: .contentLength(body.count), closeConnection: true, date: HTTPDate.now()) + body
+            framing: .contentLength(body.count), closeConnection: true, date: HTTPDate.now(), followedBy: body)
     }
 
     private static let refusalBody = Array("503 Service Unavailable: too many connections, retry shortly\n".utf8)
