@@ -69,11 +69,6 @@ struct ByteWriter {
             write(UInt8(ascii: "0") + UInt8(rest % 10))
             rest /= 10
         }
-        var low = start, high = count - 1
-        while low < high {
-            buffer.swapAt(low, high)
-            low += 1
-            high -= 1
-        }
+        buffer[start..<count].reverse()
     }
 }

@@ -199,7 +199,7 @@ public final class Server: Sendable {
             whenClosed()
             return
         }
-        Task(executorPreference: socket.pool.loop(for: socket.socket)) { [self] in
+        Task(executorPreference: socket.loop) { [self] in
             _ = try? await socket.read(maxBytes: 16 * 1024, deadline: .now + .milliseconds(200))
             try? await socket.write(response, deadline: .now + .seconds(1))
             socket.socket.shutdownWrite()
